@@ -1,0 +1,3 @@
+"""crm_tui: an activity-centric CRM that lives in the terminal."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,143 @@
+"""The composition root: parse argv, read config, open the database, then start
+the app or run one command. Each command lives in its own module here and
+registers its sub-parser; errors reach the user as one line, never a traceback.
+
+Exit codes: 0 done, 1 refused or failed (the message says why), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Callable, Sequence
+
+from crm_tui import __version__, clock, config as config_mod, db
+from crm_tui.config import Config, ConfigError
+
+# Each module has `register(subparsers, common)`; add a line to add a command.
+COMMAND_MODULES = (
+    "crm_tui.cli.app_cmd",
+    "crm_tui.cli.users_cmd",
+)
+
+
+class UsageError(Exception):
+    """Bad flags or values: exit 2 with the usage line."""
+
+
+class CommandError(Exception):
+    """A command that cannot go on: exit 1 with this message."""
+
+
+@dataclass
+class Context:
+    """What every command needs: settings, where the database is, who acts."""
+
+    args: argparse.Namespace
+    config: Config = field(default_factory=Config)
+
+    @property
+    def database(self) -> str:
+        return self.args.db or self.config.database or str(config_mod.default_database_path())
+
+    @property
+    def login(self) -> str:
+        return self.args.user or os.environ.get("CRM_USER") or _os_login()
+
+    def open(self, *, readonly: bool = False, database: str | None = None) -> None:
+        """Open the database and make sure its schema is current."""
+        from crm_tui import schema
+
+        db.open_database(database or self.database, readonly=readonly)
+        schema.ensure_schema()
+
+    def user(self):  # type: ignore[no-untyped-def]
+        """The CRM user this process acts as."""
+        from crm_tui.domain import users
+
+        return users.resolve_login(self.login, self.config)
+
+
+def _os_login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", metavar="PATH|URL", default=default,
+                        help="SQLite path, sqlite:///path or postgresql://… (env CRM_DATABASE)")
+    parser.add_argument("--now", metavar="ISO", default=default,
+                        help="freeze the clock at this instant (env CRM_NOW)")
+    parser.add_argument("--user", metavar="LOGIN", default=default,
+                        help="act as this CRM login (env CRM_USER; default: your OS login)")
+    parser.add_argument("--config", metavar="FILE", default=default,
+                        help="read this config file after the system and user ones (env CRM_CONFIG)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="crm",
+        description="An activity-centric CRM for the terminal. With no command, opens the app.",
+        epilog="Run 'crm COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"crm_tui {__version__}")
+    _common(parser, top=True)
+    parser.add_argument("--demo", action="store_true",
+                        help="open the app on a fresh demo database of its own (never your real one)")
+    common = _Parser(add_help=False)
+    _common(common, top=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        import_module(name).register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        if args.config:
+            os.environ["CRM_CONFIG"] = args.config
+        clock.freeze(args.now or os.environ.get("CRM_NOW") or None)
+        ctx = Context(args, config_mod.load())
+        handler: Callable[[Context], int | None] = getattr(args, "func", None) or import_module(
+            "crm_tui.cli.app_cmd"
+        ).launch
+        return handler(ctx) or 0
+    except UsageError as exc:
+        print(f"crm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crm: interrupted", file=sys.stderr)
+        return 130
+    except (ConfigError, clock.ClockError, db.DatabaseError, CommandError) as exc:
+        print(f"crm: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        from crm_tui.domain.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"crm: {exc}", file=sys.stderr)
+            return 1
+        print(f"crm: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("CRM_DEBUG"):
+            raise
+        return 1
+    finally:
+        db.close()

@@ -1,0 +1,289 @@
+"""Settings: sensible defaults, overridden by TOML files, then by CRM_* variables.
+
+Files are read in order, later ones winning key by key: the system-wide
+`/etc/crm_tui/config.toml` (the shared server's), the user's own
+`config.toml` in their config dir, and `CRM_CONFIG` if set. A bad value is
+reported as `file: key: problem`, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+import platformdirs
+
+APP_NAME = "crm_tui"
+SYSTEM_CONFIG = Path("/etc/crm_tui/config.toml")
+
+
+class ConfigError(ValueError):
+    """A config file or value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    """One standard activity designation that everyone uses."""
+
+    name: str
+    """Key stored on activities, e.g. "call"."""
+    label: str = ""
+    """Shown to users; defaults to the name capitalised."""
+    minutes: int = 30
+    """Load estimate for a dated (all-day) activity of this type."""
+    outcomes: tuple[str, ...] = ("done",)
+    """The only outcomes a completed activity of this type may have."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A qualification question, asked in list order, answered by one choice."""
+
+    key: str
+    text: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A methodology step of an opportunity, due within `within_days` of the previous."""
+
+    key: str
+    name: str
+    within_days: int = 5
+    activity_type: str = "meeting"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Limits the exception rules and reviews apply."""
+
+    lead_untouched_days: float = 1
+    """Rule 1: a new lead must be touched within this many days of entry."""
+    lead_undecided_days: float = 14
+    """Rule 2: days after entry by which a lead should be qualified or decided."""
+    lead_min_phone_notes: int = 5
+    """Rule 2: fewer phone notes than this on an undecided lead is an exception."""
+    opportunity_steps_days: float = 5
+    """Rule 5: methodology steps must be in use this many days after creation."""
+    activity_overdue_days: float = 3
+    """Rule 7: an activity overdue by more than this many days."""
+    case_escalation_answer_hours: float = 4
+    """Rule 8: an escalated case must be answered within this many hours."""
+    stale_record_days: int = 14
+    """Weekly review: no touch in this many days needs a look."""
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The outgoing mail server for alerts, quotes and replies."""
+
+    host: str = ""
+    port: int = 25
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    sender: str = "crm@localhost"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the CRM reads from config files and the environment."""
+
+    database: str = ""
+    """A SQLite path or URL; empty means crm.db in the user data dir."""
+    default_time_zone: str = "UTC"
+    """Time zone given to new users unless set."""
+    capacity_minutes: tuple[int, ...] = (420, 420, 420, 420, 420, 0, 0)
+    """Default daily capacity per weekday, Monday first, for new users."""
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    """Weekdays that count as working days, Monday is 0."""
+    holidays: tuple[dt.date, ...] = ()
+    """Dates nobody works; nothing is planned onto them."""
+    activity_types: tuple[ActivityType, ...] = (
+        ActivityType("call", "Call", 15, ("connected", "left voicemail", "no answer", "wrong number")),
+        ActivityType("meeting", "Meeting", 60, ("meeting held", "no show", "rescheduled by customer")),
+        ActivityType("email", "Email", 10, ("sent", "replied")),
+        ActivityType("task", "Task", 30, ("done",)),
+        ActivityType("demo", "Demo", 60, ("demo held", "no show")),
+    )
+    """The standard list; activities may only use these types and outcomes."""
+    qualification: tuple[Question, ...] = (
+        Question("budget", "Budget", ("none", "under 10k", "10k-50k", "over 50k")),
+        Question("authority", "Authority", ("user", "influencer", "decision maker")),
+        Question("need", "Need", ("none", "nice to have", "pressing", "critical")),
+        Question("timeline", "Decision timeline", ("30 days", "90 days", "6 months", "12 months")),
+    )
+    """Qualification questions in the order a rep asks them."""
+    methodology: tuple[Step, ...] = (
+        Step("discovery", "Discovery call", 2, "call"),
+        Step("demo", "Demo", 7, "demo"),
+        Step("proposal", "Proposal", 5, "email"),
+        Step("negotiation", "Negotiation", 10, "meeting"),
+        Step("closing", "Closing", 10, "call"),
+    )
+    """The sales methodology: ordered steps, each with its time frame."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    smtp: Smtp = field(default_factory=Smtp)
+    refresh_seconds: float = 1.0
+    """How often the app polls for other users' changes."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id -> keys, e.g. {"complete" = "x"}, passed to App.set_keymap."""
+
+    def activity_type(self, name: str) -> ActivityType:
+        for kind in self.activity_types:
+            if kind.name == name:
+                return kind
+        raise KeyError(name)
+
+    @property
+    def activity_type_names(self) -> tuple[str, ...]:
+        return tuple(kind.name for kind in self.activity_types)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() in self.working_days and day not in self.holidays
+
+
+def validate(config: Config) -> Config:
+    """Checks across fields that a type alone cannot express."""
+    names = config.activity_type_names
+    if not names:
+        raise ConfigError("activity_types: at least one activity type is needed")
+    if len(set(names)) != len(names):
+        raise ConfigError("activity_types: each name may appear only once")
+    if len(config.capacity_minutes) != 7 or any(m < 0 for m in config.capacity_minutes):
+        raise ConfigError("capacity_minutes: expected 7 non-negative numbers, Monday first")
+    if not config.working_days or any(d not in range(7) for d in config.working_days):
+        raise ConfigError("working_days: expected weekdays 0 (Monday) to 6 (Sunday)")
+    for i, kind in enumerate(config.activity_types):
+        if not kind.outcomes:
+            raise ConfigError(f"activity_types[{i}].outcomes: at least one outcome is needed")
+    for i, question in enumerate(config.qualification):
+        if not question.choices:
+            raise ConfigError(f"qualification[{i}].choices: at least one choice is needed")
+    if config.refresh_seconds <= 0:
+        raise ConfigError("refresh_seconds: must be more than 0")
+    return config
+
+
+def default_database_path() -> Path:
+    """crm.db in the user's data directory."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "crm.db"
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def config_paths() -> list[Path]:
+    """The files read, lowest precedence first."""
+    paths = [SYSTEM_CONFIG, user_config_path()]
+    if os.environ.get("CRM_CONFIG"):
+        paths.append(Path(os.environ["CRM_CONFIG"]))
+    return paths
+
+
+def load(paths: list[Path] | None = None) -> Config:
+    """Read config files (missing ones are skipped) and CRM_* variables."""
+    merged: dict[str, Any] = {}
+    for path in config_paths() if paths is None else paths:
+        if not path.is_file():
+            if paths is not None or path == Path(os.environ.get("CRM_CONFIG", "\0")):
+                raise ConfigError(f"{path}: config file not found")
+            continue
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        try:
+            config_from_dict(data)  # validate each file on its own, for the right file name
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        _deep_merge(merged, data)
+    if os.environ.get("CRM_DATABASE"):
+        merged["database"] = os.environ["CRM_DATABASE"]
+    return config_from_dict(merged)
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """Build a Config from TOML data, naming the key of any bad value."""
+    return validate(_build(Config, data, ""))
+
+
+def _deep_merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix or 'config'}: expected a table")
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{prefix}{key}: unknown setting")
+    for f in fields(cls):
+        if f.name not in data and f.default is MISSING and f.default_factory is MISSING:
+            raise ConfigError(f"{prefix}{f.name}: required setting is missing")
+    values = {}
+    for name in known & set(data):
+        values[name] = _convert(hints[name], data[name], f"{prefix}{name}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'}: {exc}") from exc
+
+
+def _convert(hint: Any, value: Any, key: str) -> Any:
+    origin = get_origin(hint)
+    if is_dataclass(hint):
+        return _build(hint, value, f"{key}.")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        item_hint = get_args(hint)[0]
+        return tuple(_convert(item_hint, item, f"{key}[{i}]") for i, item in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{key}: expected a table of strings")
+        return dict(value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text, got {value!r}")
+        return value
+    if hint is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(f"{key}: expected a date like 2026-12-25, got {value!r}") from None
+    raise ConfigError(f"{key}: unsupported setting type")  # pragma: no cover

@@ -1,0 +1,234 @@
+"""Choose and open the database: SQLite (embedded default) or PostgreSQL.
+
+`database` is the Peewee proxy every model is bound to; `open_database`
+initialises it from a path or URL. Write transactions go through `atomic()`,
+which begins IMMEDIATE on SQLite (so a writer waits for the lock up front
+instead of failing mid-transaction) and retries with jitter when the file
+stays locked past the busy timeout.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+from urllib.parse import unquote, urlparse
+
+import peewee
+
+database = peewee.DatabaseProxy()
+
+BUSY_TIMEOUT_MS = 5000
+LOCK_RETRIES = 6
+
+T = TypeVar("T")
+
+
+class DatabaseError(RuntimeError):
+    """A database that cannot be opened or used; the message is for the user."""
+
+
+class ReadOnlyError(DatabaseError):
+    """A write was attempted on a read-only connection."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the database is: a SQLite file or a PostgreSQL URL."""
+
+    kind: str  # "sqlite" or "postgresql"
+    location: str  # a file path, ":memory:", or the URL
+
+    @property
+    def label(self) -> str:
+        if self.kind == "sqlite":
+            return self.location
+        parsed = urlparse(self.location)
+        host = parsed.hostname or "localhost"
+        return f"postgresql://{host}{':' + str(parsed.port) if parsed.port else ''}{parsed.path}"
+
+
+def parse_target(value: str) -> Target:
+    """A plain path, `sqlite:///path`, or `postgresql://...`."""
+    value = value.strip()
+    if not value:
+        raise DatabaseError("no database given")
+    if value.startswith(("postgresql://", "postgres://")):
+        return Target("postgresql", value)
+    if value.startswith("sqlite:"):
+        # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute.db
+        path = value[len("sqlite:"):]
+        if path.startswith("//"):
+            path = path[2:]
+            if path.startswith("/"):
+                path = path[1:]
+        path = unquote(path)
+        if not path:
+            raise DatabaseError(f"no file in database URL {value!r}")
+        return Target("sqlite", path)
+    if "://" in value:
+        raise DatabaseError(f"unsupported database URL {value!r}: use a path, sqlite:///path or postgresql://")
+    return Target("sqlite", value)
+
+
+def open_database(target: Target | str, *, readonly: bool = False, create: bool = True) -> peewee.Database:
+    """Open and connect, so that a bad path or server is reported now, in one line."""
+    if isinstance(target, str):
+        target = parse_target(target)
+    if target.kind == "sqlite":
+        db = _open_sqlite(target.location, readonly=readonly, create=create)
+    else:
+        db = _open_postgresql(target.location, readonly=readonly)
+    database.initialize(db)
+    return db
+
+
+def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDatabase:
+    memory = path == ":memory:"
+    if not memory:
+        file = Path(path).expanduser()
+        if readonly or not create:
+            if not file.exists():
+                raise DatabaseError(f"database {file} does not exist")
+        else:
+            parent = file.parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create directory {parent}: {exc.strerror}") from None
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise DatabaseError(f"cannot write to {parent}: permission denied")
+            if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+                raise DatabaseError(f"cannot open {file} for writing: permission denied")
+        if file.exists() and file.is_dir():
+            raise DatabaseError(f"{file} is a directory, not a database")
+        path = str(file)
+    pragmas: dict[str, Any] = {"busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1}
+    if readonly:
+        uri = f"file:{Path(path).absolute()}?mode=ro"
+        db = peewee.SqliteDatabase(uri, uri=True, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000)
+    else:
+        pragmas.update({"journal_mode": "wal", "synchronous": "normal"} if not memory else {})
+        db = peewee.SqliteDatabase(
+            path, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000, lock_type="IMMEDIATE"
+        )
+    db.crm_readonly = readonly  # type: ignore[attr-defined]
+    db.crm_target = Target("sqlite", path)  # type: ignore[attr-defined]
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise DatabaseError(_sqlite_message(path, exc)) from None
+    return db
+
+
+def _sqlite_message(path: str, exc: Exception) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a crm database (not a SQLite file, or damaged)"
+    if "unable to open" in text:
+        return f"cannot open {path}: check the path and its permissions"
+    if "locked" in text:
+        return f"{path} is locked by another program; try again in a moment"
+    return f"cannot open {path}: {text}"
+
+
+def _open_postgresql(url: str, *, readonly: bool) -> peewee.Database:
+    try:
+        import psycopg  # noqa: F401  (optional extra: pip install crm-tui[postgresql])
+    except ImportError:
+        raise DatabaseError(
+            "PostgreSQL support is not installed: pip install 'crm-tui[postgresql]'"
+        ) from None
+    parsed = urlparse(url)
+    name = (parsed.path or "/").lstrip("/")
+    if not name:
+        raise DatabaseError(f"no database name in {Target('postgresql', url).label}")
+    params: dict[str, Any] = {"connect_timeout": 5}
+    for key, value in (("user", parsed.username), ("password", parsed.password),
+                       ("host", parsed.hostname), ("port", parsed.port)):
+        if value:
+            params[key] = unquote(str(value)) if isinstance(value, str) else value
+    if readonly:
+        params["options"] = "-c default_transaction_read_only=on"
+    db = peewee.PostgresqlDatabase(unquote(name), prefer_psycopg3=True, **params)
+    db.crm_readonly = readonly  # type: ignore[attr-defined]
+    db.crm_target = Target("postgresql", url)  # type: ignore[attr-defined]
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection refused"
+        raise DatabaseError(f"cannot reach {Target('postgresql', url).label}: {first}") from None
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def is_readonly() -> bool:
+    return bool(getattr(database.obj, "crm_readonly", False))
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text or "busy" in text
+
+
+def atomic(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run a domain function as one short write transaction.
+
+    Nested calls join the outer transaction. On SQLite a transaction that
+    still finds the file locked after the busy timeout is retried a few
+    times with jittered backoff, so "database is locked" never reaches a user.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        if is_readonly():
+            raise ReadOnlyError("this session is read-only: nothing was changed")
+        if database.obj.in_transaction():
+            return fn(*args, **kwargs)
+        delay = 0.02
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                with database.atomic():
+                    return fn(*args, **kwargs)
+            except (peewee.OperationalError, sqlite3.OperationalError) as exc:
+                if not _is_locked(exc) or attempt == LOCK_RETRIES:
+                    if _is_locked(exc):
+                        raise DatabaseError("the database stayed busy; nothing was changed, try again") from None
+                    if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+                        raise ReadOnlyError("this session is read-only: nothing was changed") from None
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
+
+
+@contextmanager
+def connection() -> Iterator[None]:
+    """Make sure this thread has a connection (Textual thread workers get their own)."""
+    db = database.obj
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        yield
+    finally:
+        if opened and not db.in_transaction():
+            db.close()
+
+
+def close() -> None:
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()

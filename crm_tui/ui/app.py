@@ -1,0 +1,164 @@
+"""The app: four modes (Today, Plan Tomorrow, Records, Exceptions), the header
+clock, change polling, undo, and `make_app`, the one factory the CLI and every
+UI test use. Screen-specific handlers live on their screens."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any, Callable, Iterable, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from crm_tui import clock
+from crm_tui.config import Config
+from crm_tui.db import DatabaseError
+from crm_tui.domain import changes
+from crm_tui.domain.errors import DomainError
+from crm_tui.models import User
+from crm_tui.ui.context import Session
+from crm_tui.ui.dialogs.help import HelpScreen
+from crm_tui.ui.screens.base import CrmScreen
+from crm_tui.ui.screens.exceptions import ExceptionsScreen
+from crm_tui.ui.screens.plan import PlanScreen
+from crm_tui.ui.screens.records import RecordsScreen
+from crm_tui.ui.screens.today import TodayScreen
+
+T = TypeVar("T")
+
+MODE_TITLES = {
+    "today": "Today",
+    "plan": "Plan Tomorrow",
+    "records": "Records",
+    "exceptions": "Exceptions",
+}
+
+
+class CrmApp(App[None]):
+    TITLE = "crm"
+    CSS_PATH = str(files("crm_tui").joinpath("screens.tcss"))
+    MODES = {
+        "today": TodayScreen,
+        "plan": PlanScreen,
+        "records": RecordsScreen,
+        "exceptions": ExceptionsScreen,
+    }
+    BINDINGS = [
+        Binding("1", "switch_mode('today')", "Today", id="mode.today", tooltip="Overdue and today's activities"),
+        Binding("2", "switch_mode('plan')", "Plan", id="mode.plan", tooltip="Plan tomorrow: move work between days"),
+        Binding("3", "switch_mode('records')", "Records", id="mode.records", tooltip="Leads, accounts, contacts, opportunities, cases"),
+        Binding("4", "switch_mode('exceptions')", "Exceptions", id="mode.exceptions", tooltip="Where the process broke"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key that works here"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo my last change"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit crm"),
+    ]
+
+    def __init__(self, session: Session, start_mode: str = "today") -> None:
+        super().__init__()
+        self.session = session
+        self.start_mode = start_mode
+        self._change_token = 0
+        if session.config.keymap:
+            self.set_keymap(session.config.keymap)
+
+    @property
+    def user(self) -> User:
+        return self.session.user
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self._change_token = self.attempt(changes.latest_change_id) or 0
+        self._tick()
+        self.set_interval(15, self._tick)
+        self.set_interval(self.session.config.refresh_seconds, self._poll_changes)
+        self.switch_mode(self.start_mode)
+
+    def _tick(self) -> None:
+        local = clock.local_now(self.user.time_zone)
+        parts = [self.user.display_name, local.format("ddd D MMM HH:mm"), self.user.time_zone]
+        if self.session.readonly:
+            parts.append("read-only")
+        self.sub_title = " · ".join(parts)
+
+    def _poll_changes(self) -> None:
+        """Cheap cross-process refresh: one indexed MAX(id) per interval."""
+        try:
+            token = changes.latest_change_id()
+        except DatabaseError:
+            return
+        except Exception:  # a passing database hiccup must not kill the app
+            return
+        if token != self._change_token:
+            self._change_token = token
+            self.reload_screen()
+
+    def reload_screen(self) -> None:
+        """Re-read the data of the screen the user is looking at."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, CrmScreen):
+                screen.reload()
+                break
+
+    def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run a domain call; a refusal or database trouble becomes a message."""
+        try:
+            result = fn(*args, **kwargs)
+        except DomainError as exc:
+            self.notify(str(exc), severity="warning", title="Not done")
+            return None
+        except DatabaseError as exc:
+            self.notify(str(exc), severity="error", title="Database")
+            return None
+        return result
+
+    def changed(self) -> None:
+        """Called after this process wrote: refresh now, and skip the echo on the next poll."""
+        self._change_token = self.attempt(changes.latest_change_id) or self._change_token
+        self.reload_screen()
+
+    def action_undo(self) -> None:
+        restored = self.attempt(changes.undo_last, self.user)
+        if restored is not None:
+            self.notify(f"Undone ({len(restored)} change{'s' if len(restored) != 1 else ''})")
+            self.changed()
+
+    def action_help(self) -> None:
+        """List every active key; keys bound to one action share a row."""
+        rows: dict[str, tuple[list[str], str]] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description:
+                continue
+            keys, text = rows.setdefault(binding.action, ([], binding.tooltip or binding.description))
+            keys.append(self.get_key_display(binding))
+            if binding.tooltip:
+                rows[binding.action] = (keys, binding.tooltip)
+        title = f"Keys on {MODE_TITLES.get(self.current_mode, self.current_mode)}"
+        self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in rows.values()], title))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title in MODE_TITLES.items():
+            yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen", lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Undo", "Undo my last change", self.action_undo)
+        yield SystemCommand("Help", "List every key", self.action_help)
+        if isinstance(screen, CrmScreen):
+            yield from screen.commands()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place where a failed background job becomes a clear message."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, (DomainError, DatabaseError)):
+            self.notify(str(error), severity="error")
+        else:
+            self.notify(f"{event.worker.name or 'background job'} failed: {error}", severity="error")
+
+
+def make_app(user: User, config: Config | None = None, *, readonly: bool = False, start_mode: str = "today") -> CrmApp:
+    """The one factory: the CLI and every UI test build the app here."""
+    return CrmApp(Session(user=user, config=config or Config(), readonly=readonly), start_mode=start_mode)
+

@@ -1,0 +1,46 @@
+"""The base of every main screen: access to the session, safe domain calls,
+and a hook that reloads what the screen shows when data changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+if TYPE_CHECKING:
+    from crm_tui.ui.app import CrmApp
+    from crm_tui.ui.context import Session
+
+T = TypeVar("T")
+
+
+class CrmScreen(Screen):
+    """A main screen. Subclasses implement `reload()` to re-read their data."""
+
+    @property
+    def crm(self) -> "CrmApp":
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def session(self) -> "Session":
+        return self.crm.session
+
+    def compose_chrome(self) -> ComposeResult:
+        """The header every main screen shows; the footer is yielded last by `compose`."""
+        yield Header(icon="◆")
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        return ()
+
+    def reload(self) -> None:
+        """Re-read data from the domain; called on show and when data changed."""
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call a domain function; a refusal becomes a notification, not a crash."""
+        return self.crm.attempt(fn, *args, **kwargs)

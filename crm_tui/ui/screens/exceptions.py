@@ -1,0 +1,15 @@
+"""The Exceptions screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
+
+from crm_tui.ui.screens.base import CrmScreen
+
+
+class ExceptionsScreen(CrmScreen):
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield Static("Exceptions", id="exceptions-table")
+        yield Footer()

@@ -1,0 +1,60 @@
+"""Schema versions: fresh databases, upgrades in place, and refusals."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crm_tui import db, schema
+from crm_tui.models import Lead, Meta, User
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_fresh_database_gets_the_current_version(database: str) -> None:
+    assert schema.current_version() == schema.SCHEMA_VERSION
+    assert schema.ensure_schema() == schema.SCHEMA_VERSION  # idempotent
+
+
+def test_version_1_database_upgrades_with_its_data(tmp_path: Path) -> None:
+    """A database made by release 0.1 (schema 1) opens, upgrades, and keeps every row."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript((FIXTURES / "schema_v1.sql").read_text())
+        conn.execute("INSERT INTO user (login, display_name, role, time_zone, capacity, active, email, phone, version, created_at, updated_at) "
+                     "VALUES ('ann', 'Ann', 'admin', 'UTC', '420,420,420,420,420,0,0', 1, '', '', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+        conn.execute("INSERT INTO lead (first_name, last_name, company, title, email, phone, status, source, original_source, owner_id, version, created_at, updated_at) "
+                     "VALUES ('Kim', 'Ng', 'Acme', '', 'kim@acme.test', '', 'working', 'web', 'web', 1, 3, '2026-01-02 00:00:00', '2026-01-02 00:00:00')")
+    db.open_database(str(path))
+    assert schema.ensure_schema() == schema.SCHEMA_VERSION
+    lead = Lead.get(Lead.email == "kim@acme.test")
+    assert (lead.company, lead.status, lead.version, lead.owner.login) == ("Acme", "working", 3, "ann")
+    upgraded = _table_shapes(db.database.obj)
+    db.close()
+    fresh = tmp_path / "fresh.db"
+    db.open_database(str(fresh))
+    schema.ensure_schema()
+    assert upgraded == _table_shapes(db.database.obj), "a migration is missing: upgraded != fresh"
+
+
+def _table_shapes(database) -> dict[str, list[str]]:
+    return {
+        table: sorted(column.name for column in database.get_columns(table))
+        for table in database.get_tables()
+    }
+
+
+def test_newer_schema_is_refused(database: str) -> None:
+    Meta.update(value=str(schema.SCHEMA_VERSION + 1)).where(Meta.key == "schema_version").execute()
+    with pytest.raises(schema.SchemaError, match="newer than this program"):
+        schema.ensure_schema()
+
+
+def test_a_foreign_database_is_not_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    db.open_database(str(path))
+    with pytest.raises(schema.SchemaError, match="not a crm database"):
+        schema.ensure_schema()
+    assert User.__name__  # the models stay importable after a refusal
