@@ -15,7 +15,7 @@ import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import peewee as pw
 
@@ -28,6 +28,10 @@ M = TypeVar("M", bound=BaseModel)
 
 # Derived or bookkeeping columns: not shown as edits, not restored by undo.
 UNAUDITED = frozenset({"created_at", "updated_at", "version", "last_touch_at", "next_activity_on"})
+
+# Called with (table, row id) after undo restored a row, so modules that keep
+# derived stamps (activities: the record's next activity day) can redo them.
+AFTER_REVERT: list[Callable[[str, int], None]] = []
 
 _current: ContextVar[tuple[str, int | None] | None] = ContextVar("crm_change", default=None)
 _TABLES = {model._meta.table_name: model for model in ALL_MODELS}
@@ -216,9 +220,13 @@ def undo_last(user: User) -> list[tuple[str, int]]:
                 .first()
             )
             if later is not None:
-                who = later.user.display_name if later.user_id else "someone"
+                author = User.get_or_none(User.id == later.user_id)
+                who = author.display_name if author is not None else "someone"
                 raise Conflict(f"cannot undo: {who} changed it since, at {later.at:%H:%M}", by=who)
             _revert(event)
+        for event in events:
+            for hook in AFTER_REVERT:
+                hook(event.table, event.row_id)
         AuditEvent.update(undone=True).where(AuditEvent.change == last.change).execute()
         # The revert's own events are bookkeeping, not a new action to undo.
         AuditEvent.update(undone=True).where(AuditEvent.change == _context()[0]).execute()
