@@ -9,10 +9,12 @@ stays locked past the busy timeout.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,6 +91,66 @@ def open_database(target: Target | str, *, readonly: bool = False, create: bool 
     return db
 
 
+class _SqliteDatabase(peewee.SqliteDatabase):
+    """SQLite whose writers queue in the kernel instead of polling.
+
+    SQLite's busy handler sleeps and retries, backing off to 100 ms naps,
+    so with many writers a process that has waited a while polls rarely and
+    newcomers overtake it (p99 of seconds with 50 writers on 2 cores). An
+    exclusive flock() on `<db>-writer` taken before BEGIN IMMEDIATE makes
+    writers wait in line, woken the moment the previous one commits; SQLite's
+    own lock and busy timeout stay as the safety net (flock is advisory and
+    only our processes take it). The lock file is released on commit and
+    rollback, and by the kernel if the process dies.
+    """
+
+    crm_lock_path: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer = threading.local()  # connections are per thread; so is the held lock
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock_type = lock_type or self._lock_type
+        if lock_type == "IMMEDIATE" and self.crm_lock_path:
+            self._take_writer_lock()
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release_writer_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _take_writer_lock(self) -> None:
+        try:
+            fd = os.open(self.crm_lock_path, os.O_RDWR | os.O_CREAT, 0o660)
+        except OSError:
+            return  # no lock file (read-only directory): SQLite's busy handler still serialises
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(fd)
+            return
+        self._writer.fd = fd
+
+    def _release_writer_lock(self) -> None:
+        fd = getattr(self._writer, "fd", None)
+        self._writer.fd = None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor drops the flock
+
+
 def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDatabase:
     memory = path == ":memory:"
     if not memory:
@@ -115,9 +177,11 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
         db = peewee.SqliteDatabase(uri, uri=True, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000)
     else:
         pragmas.update({"journal_mode": "wal", "synchronous": "normal"} if not memory else {})
-        db = peewee.SqliteDatabase(
+        db = _SqliteDatabase(
             path, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000, lock_type="IMMEDIATE"
         )
+        if not memory:
+            db.crm_lock_path = f"{path}-writer"
     db.crm_readonly = readonly  # type: ignore[attr-defined]
     db.crm_target = Target("sqlite", path)  # type: ignore[attr-defined]
     try:

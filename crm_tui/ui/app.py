@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui import clock
 from crm_tui.config import Config
 from crm_tui.db import DatabaseError
-from crm_tui.domain import changes
+from crm_tui.domain import changes, permissions
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
@@ -160,5 +160,7 @@ class CrmApp(App[None]):
 
 def make_app(user: User, config: Config | None = None, *, readonly: bool = False, start_mode: str = "today") -> CrmApp:
     """The one factory: the CLI and every UI test build the app here."""
-    return CrmApp(Session(user=user, config=config or Config(), readonly=readonly), start_mode=start_mode)
+    config = config or Config()
+    permissions.configure(config.permissions)
+    return CrmApp(Session(user=user, config=config, readonly=readonly), start_mode=start_mode)
 
