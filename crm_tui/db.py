@@ -134,7 +134,7 @@ class _SqliteDatabase(peewee.SqliteDatabase):
 
     def _take_writer_lock(self) -> None:
         try:
-            fd = os.open(self.crm_lock_path, os.O_RDWR | os.O_CREAT, 0o660)
+            fd = os.open(self.crm_lock_path, os.O_RDONLY | os.O_CREAT, 0o660)  # flock needs no write access
         except OSError:
             return  # no lock file (read-only directory): SQLite's busy handler still serialises
         try:
@@ -168,6 +168,7 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
                 raise DatabaseError(f"cannot write to {parent}: permission denied")
             if file.exists() and not os.access(file, os.R_OK | os.W_OK):
                 raise DatabaseError(f"cannot open {file} for writing: permission denied")
+            _create_shared(file)
         if file.exists() and file.is_dir():
             raise DatabaseError(f"{file} is a directory, not a database")
         path = str(file)
@@ -191,6 +192,21 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
         db.close()
         raise DatabaseError(_sqlite_message(path, exc)) from None
     return db
+
+
+def _create_shared(file: Path) -> None:
+    """Create a new database file with mode 0666 minus the umask.
+
+    SQLite itself creates files 0644, which a group cannot write whatever the
+    umask; with the shared server's umask 007 this gives 0660, and SQLite
+    gives the -wal and -shm files the database file's mode.
+    """
+    try:
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(f"cannot create {file}: {exc.strerror}") from None
 
 
 def _sqlite_message(path: str, exc: Exception) -> str:

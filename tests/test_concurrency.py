@@ -35,7 +35,7 @@ def test_the_writer_lock_is_released_after_commit_and_rollback(tmp_path: Path) -
     lock_file = tmp_path / "crm.db-writer"
 
     def free() -> bool:
-        fd = os.open(lock_file, os.O_RDWR)
+        fd = os.open(lock_file, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True

@@ -54,6 +54,7 @@ def _backup(ctx: Context) -> int:
 
 def _restore(ctx: Context) -> int:
     ctx.open()
+    _require_admin(ctx)
     try:
         snapshot = backups.inspect(ctx.args.path)
         name = backups.live_name()
@@ -65,6 +66,17 @@ def _restore(ctx: Context) -> int:
     print(f"restored {restored.path} into {ctx.database}")
     print_counts(restored.counts)
     return 0
+
+
+def _require_admin(ctx: Context) -> None:
+    """A restore replaces everyone's work: only an admin may (or anyone, on a database with no users yet)."""
+    from crm_tui.domain import users
+
+    if not users.list_users():
+        return
+    actor = ctx.user()
+    if actor.role != "admin":
+        raise CommandError(f"only an admin can restore the database; {actor.login} is a {actor.role}")
 
 
 def _confirm(name: str, snapshot: backups.Snapshot) -> None:

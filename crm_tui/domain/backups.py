@@ -70,6 +70,9 @@ def backup(dest: str | Path, *, force: bool = False) -> Snapshot:
     handle, temp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(handle)
     temp = Path(temp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)  # like any new file (mkstemp's 0600 would lock out the group)
     try:
         target = sqlite3.connect(temp)
         try:

@@ -16,7 +16,7 @@ from tests import other_process
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(["--user", "ann", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -25,7 +25,7 @@ def make_db(path: Path, *logins: str) -> None:
     db.open_database(str(path))
     schema.ensure_schema()
     for login in logins:
-        users.add_user(login)
+        users.add_user(login, role="admin" if login == "ann" else "rep")
     db.close()
 
 
@@ -94,7 +94,7 @@ def test_restore_refuses_files_that_are_not_crm_databases(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     live = tmp_path / "crm.db"
-    make_db(live, "ann")
+    make_db(live, "ann")  # the first user: admin
     text = tmp_path / "notes.txt"
     text.write_text("not a database\n" * 200)
     code, _, err = run(capsys, "--db", str(live), "restore", str(text), "--yes")
@@ -167,3 +167,13 @@ def test_postgresql_backup_explains_pg_dump(capsys: pytest.CaptureFixture[str], 
     code, _, err = run(capsys, "--db", database, "backup", "/tmp/never-written.db")
     assert code == 1 and "pg_dump --format=custom" in err and "pg_restore" in err
     assert not Path("/tmp/never-written.db").exists()
+
+
+def test_only_an_admin_restores(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    live = tmp_path / "crm.db"
+    make_db(live, "ann", "bob")
+    backup = tmp_path / "b.db"
+    assert run(capsys, "--db", str(live), "backup", str(backup))[0] == 0
+    code = main(["--user", "bob", "--db", str(live), "restore", str(backup), "--yes"])
+    assert code == 1
+    assert "only an admin can restore the database; bob is a rep" in capsys.readouterr().err
