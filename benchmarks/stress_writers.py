@@ -57,9 +57,11 @@ class Result:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def _worker(url: str, index: int, writes: int, think_ms: float, barrier, out) -> None:  # type: ignore[no-untyped-def]
+def _worker(url: str, index: int, writes: int, think_ms: float, queue: bool, barrier, out) -> None:  # type: ignore[no-untyped-def]
     """One rep's process: open its own connection, wait for the others, write."""
     db.open_database(url)
+    if not queue:  # compare with SQLite's own busy handler alone
+        db.database.obj.crm_lock_path = None
     me = users.get_user(f"w{index}")
     attempted = committed = 0
     errors: list[str] = []
@@ -86,7 +88,7 @@ def _worker(url: str, index: int, writes: int, think_ms: float, barrier, out) ->
     out.put((index, attempted, committed, errors, latencies, renamed, added))
 
 
-def run_stress(url: str, processes: int, writes: int, think_ms: float = 0.0) -> Result:
+def run_stress(url: str, processes: int, writes: int, think_ms: float = 0.0, queue: bool = True) -> Result:
     """Start `processes` writers on an empty database at `url`, then count what landed."""
     db.open_database(url)
     schema.ensure_schema()
@@ -97,7 +99,7 @@ def run_stress(url: str, processes: int, writes: int, think_ms: float = 0.0) -> 
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(processes)
     out = ctx.Queue()
-    workers = [ctx.Process(target=_worker, args=(url, i, writes, think_ms, barrier, out)) for i in range(processes)]
+    workers = [ctx.Process(target=_worker, args=(url, i, writes, think_ms, queue, barrier, out)) for i in range(processes)]
     started = time.perf_counter()
     for worker in workers:
         worker.start()
@@ -152,11 +154,13 @@ def main() -> int:
     parser.add_argument("--writes", type=int, default=40, help="writes per process")
     parser.add_argument("--think-ms", type=float, default=0.0,
                         help="mean pause between one worker's writes (0: write back to back, the worst case)")
+    parser.add_argument("--no-writer-queue", action="store_true",
+                        help="SQLite: skip the flock writer queue, leaving only SQLite's busy handler")
     parser.add_argument("--db", help="an EMPTY database (default: a new SQLite file in a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or str(Path(tmp) / "stress.db")
-        result = run_stress(url, args.processes, args.writes, args.think_ms)
+        result = run_stress(url, args.processes, args.writes, args.think_ms, not args.no_writer_queue)
     print(report(result))
     ok = result.committed == result.attempted and not result.errors and not result.lost
     return 0 if ok else 1

@@ -131,3 +131,20 @@ def test_a_writer_killed_mid_transaction_loses_nothing_committed(tmp_path: Path)
     assert not any(login.startswith(f"u{interrupted}-") for login in logins)  # all or nothing
     assert AuditEvent.select().count() == 3 * len(committed)
     assert users.add_user("after").login == "after"  # the lock died with the process
+
+
+def test_shared_server_files_are_group_writable_with_umask_007(tmp_path: Path) -> None:
+    shared = tmp_path / "srv"
+    shared.mkdir()
+    old = os.umask(0o007)
+    try:
+        db.open_database(str(shared / "crm.db"))
+        schema.ensure_schema()
+        users.add_user("ann")  # a write: creates the -writer lock file, and -wal/-shm
+        modes = {p.name: p.stat().st_mode & 0o777 for p in shared.iterdir()}
+    finally:
+        os.umask(old)
+    # SQLite alone would create crm.db 0644 whatever the umask: the group could not write.
+    assert modes["crm.db"] == 0o660
+    assert modes["crm.db-writer"] == 0o660
+    assert modes["crm.db-wal"] == 0o660 and modes["crm.db-shm"] == 0o660

@@ -11,7 +11,8 @@ the system's own and is allowed.
 domain function can bypass the rules by forgetting to ask. The UI may use
 `can_edit()` to dim what a user cannot change; that is a convenience, not the
 enforcement. A new model gets its rule with `register()`; a model without a
-rule is not restricted.
+rule is not restricted. Derived stamps written by `changes.touch` (last
+touch, next activity) are not checked: they follow from a write that was.
 
 The policy is process-wide: the CLI (the composition root) calls
 `configure(config.permissions)` once; tests call it to try other settings.

@@ -157,3 +157,14 @@ def test_undo_of_a_change_that_is_no_longer_mine_is_refused(rep: User, bob: User
     with pytest.raises(PermissionDenied):
         changes.undo_last(rep)  # undoing would rewrite Bob's lead
     assert Lead.get_by_id(lead.id).owner_id == bob.id
+
+
+def test_permissions_settings_are_read_from_config() -> None:
+    cfg = config_from_dict({"permissions": {"reps_edit_team": True, "teams": {"east": ["max", "ann"]}}})
+    assert cfg.permissions == Permissions(teams={"east": ("max", "ann")}, reps_edit_team=True)
+    from crm_tui.config import ConfigError
+
+    with pytest.raises(ConfigError, match="permissions.teams.east: expected a list"):
+        config_from_dict({"permissions": {"teams": {"east": "max"}}})
+    with pytest.raises(ConfigError, match="permissions.reps_edit_team: expected true or false"):
+        config_from_dict({"permissions": {"reps_edit_team": "yes"}})
