@@ -4,7 +4,10 @@
 initialises it from a path or URL. Write transactions go through `atomic()`,
 which begins IMMEDIATE on SQLite (so a writer waits for the lock up front
 instead of failing mid-transaction) and retries with jitter when the file
-stays locked past the busy timeout.
+stays locked past the busy timeout. SQLite writers of all our processes
+first queue on an flock of `<db>-writer` (see `_SqliteDatabase`), so many
+writers are served in turn instead of by luck. Never wait for another
+thread's write while inside a transaction: it queues behind yours.
 """
 
 from __future__ import annotations
@@ -131,6 +134,12 @@ class _SqliteDatabase(peewee.SqliteDatabase):
             super().rollback()
         finally:
             self._release_writer_lock()
+
+    def _close(self, conn: Any) -> None:
+        try:
+            super()._close(conn)
+        finally:
+            self._release_writer_lock()  # never leave others queued behind a closed connection
 
     def _take_writer_lock(self) -> None:
         try:

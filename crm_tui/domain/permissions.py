@@ -99,8 +99,14 @@ def check(user: User | None, action: str, instance: pw.Model, fields: dict[str, 
     """
     if user is None:
         return
-    if not user.active:
-        raise PermissionDenied(f"{user.login} is deactivated and cannot change anything")
+    # Roles are read now, not when the session started: a rep demoted or
+    # deactivated by an admin loses the right at once, open app or not.
+    current = User.get_or_none(User.id == user.id)
+    if current is None:
+        raise PermissionDenied(f"{user.login} is no longer a CRM user")
+    if not current.active:
+        raise PermissionDenied(f"{current.login} is deactivated and cannot change anything")
+    user = current
     for model in type(instance).__mro__:
         rule = _rules.get(model)  # type: ignore[arg-type]
         if rule is not None:

@@ -145,9 +145,9 @@ def test_system_actions_without_an_actor_still_work(database: str) -> None:
 
 def test_a_deactivated_user_cannot_change_anything(rep: User, admin: User) -> None:
     lead = create(rep, Lead, last_name="Mine", owner=rep)
-    gone = users.set_user("ann", actor=admin, active=False)
-    with pytest.raises(PermissionDenied, match="deactivated"):
-        update(gone, lead, company="x")
+    users.set_user("ann", actor=admin, active=False)
+    with pytest.raises(PermissionDenied, match="ann is deactivated"):
+        update(rep, lead, company="x")  # `rep` is the session's stale copy: the database decides
 
 
 def test_undo_of_a_change_that_is_no_longer_mine_is_refused(rep: User, bob: User) -> None:
@@ -168,3 +168,11 @@ def test_permissions_settings_are_read_from_config() -> None:
         config_from_dict({"permissions": {"teams": {"east": "max"}}})
     with pytest.raises(ConfigError, match="permissions.reps_edit_team: expected true or false"):
         config_from_dict({"permissions": {"reps_edit_team": "yes"}})
+
+
+def test_a_demotion_takes_effect_in_an_open_session(manager: User, rep: User, admin: User) -> None:
+    lead = create(rep, Lead, last_name="Ann's", owner=rep)
+    assert update(manager, lead, company="Acme").company == "Acme"
+    users.set_user("max", actor=admin, role="rep")
+    with pytest.raises(PermissionDenied, match="reps change only their own records"):
+        update(manager, lead, company="Still manager?")  # same User object, role now rep
