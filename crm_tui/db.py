@@ -318,6 +318,21 @@ def connection() -> Iterator[None]:
             db.close()
 
 
+def recover() -> None:
+    """Drop this thread's connection after an error, unless a transaction is open.
+
+    A PostgreSQL server restart or a network blip leaves a dead connection
+    that would fail every later query; closed, the next query reconnects.
+    """
+    obj = database.obj
+    if obj is None or obj.is_closed() or obj.in_transaction():
+        return
+    try:
+        obj.close()
+    except Exception:  # noqa: BLE001 - the connection is already broken
+        obj._state.reset()
+
+
 def close() -> None:
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from crm_tui import clock
+from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.db import DatabaseError
 from crm_tui.domain import changes, permissions
@@ -86,9 +86,8 @@ class CrmApp(App[None]):
         """Cheap cross-process refresh: one indexed MAX(id) per interval."""
         try:
             token = changes.latest_change_id()
-        except DatabaseError:
-            return
         except Exception:  # a passing database hiccup must not kill the app
+            db.recover()  # a dropped server connection reconnects on the next poll
             return
         if token != self._change_token:
             self._change_token = token

@@ -65,3 +65,25 @@ async def test_the_app_reloads_its_screen_when_another_process_writes(
         seen = len(reloads)
         await asyncio.sleep(0.3)
         assert len(reloads) == seen  # one reload per change, not one per poll
+
+
+async def test_live_refresh_survives_a_dropped_server_connection(database: str, rep: User,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if db.is_sqlite():
+        pytest.skip("PostgreSQL only: a server restart drops client connections")
+    psycopg = pytest.importorskip("psycopg")
+    app = make_app(rep, Config(refresh_seconds=0.1))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        reloads: list[float] = []
+        monkeypatch.setattr(app.screen, "reload", lambda: reloads.append(time.perf_counter()))
+        pid = db.database.obj.connection().info.backend_pid
+        with psycopg.connect(database, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        await asyncio.sleep(0.3)  # a poll or two fail, quietly
+        await asyncio.to_thread(other_process.run, database, ADD_BOB)
+        deadline = time.perf_counter() + 3
+        while not reloads and time.perf_counter() < deadline:
+            await pilot.pause(0.05)
+        assert reloads, "live refresh did not reconnect after the server dropped the connection"
+        assert db.database.obj.connection().info.backend_pid != pid
