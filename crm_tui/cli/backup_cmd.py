@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crm_tui import db
 from crm_tui.cli import CommandError, Context
 from crm_tui.domain import backups
 from crm_tui.domain.errors import DomainError
@@ -54,6 +55,8 @@ def _backup(ctx: Context) -> int:
 
 def _restore(ctx: Context) -> int:
     ctx.open()
+    if not db.is_sqlite():
+        raise CommandError(backups.PG_DUMP_HELP)
     _require_admin(ctx)
     try:
         snapshot = backups.inspect(ctx.args.path)

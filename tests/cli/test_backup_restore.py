@@ -167,6 +167,8 @@ def test_postgresql_backup_explains_pg_dump(capsys: pytest.CaptureFixture[str], 
     code, _, err = run(capsys, "--db", database, "backup", "/tmp/never-written.db")
     assert code == 1 and "pg_dump --format=custom" in err and "pg_restore" in err
     assert not Path("/tmp/never-written.db").exists()
+    code, _, err = run(capsys, "--db", database, "restore", "/tmp/never-written.db", "--yes")
+    assert code == 1 and "pg_restore --dbname" in err
 
 
 def test_only_an_admin_restores(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
