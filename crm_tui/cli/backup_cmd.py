@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from crm_tui import db
 from crm_tui.cli import CommandError, Context
@@ -36,6 +37,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     restore.set_defaults(func=_restore)
 
 
+def open_existing(ctx: Context) -> None:
+    """Open the database, refusing to create one: a typo must not back up an empty file."""
+    target = db.parse_target(ctx.database)
+    if target.kind == "sqlite" and not Path(target.location).expanduser().exists():
+        raise CommandError(f"database {target.location} does not exist")
+    ctx.open()
+
+
 def print_counts(counts: dict[str, int]) -> None:
     width = max(len(table) for table in counts)
     for table, count in counts.items():
@@ -43,7 +52,7 @@ def print_counts(counts: dict[str, int]) -> None:
 
 
 def _backup(ctx: Context) -> int:
-    ctx.open()
+    open_existing(ctx)
     try:
         snapshot = backups.backup(ctx.args.path, force=ctx.args.force)
     except DomainError as exc:
@@ -54,7 +63,7 @@ def _backup(ctx: Context) -> int:
 
 
 def _restore(ctx: Context) -> int:
-    ctx.open()
+    open_existing(ctx)
     if not db.is_sqlite():
         raise CommandError(backups.PG_DUMP_HELP)
     _require_admin(ctx)

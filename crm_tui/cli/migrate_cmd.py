@@ -10,6 +10,7 @@ import argparse
 
 from crm_tui import db
 from crm_tui.cli import CommandError, Context, UsageError
+from crm_tui.cli.backup_cmd import open_existing
 from crm_tui.domain import transfer
 from crm_tui.domain.errors import DomainError
 
@@ -30,7 +31,7 @@ def _migrate(ctx: Context) -> int:
         raise UsageError("migrate-db: --to must be a postgresql:// URL")
     if ctx.args.batch < 1:
         raise UsageError("migrate-db: --batch must be at least 1")
-    ctx.open()  # brings the source to the current schema first
+    open_existing(ctx)  # and brings the source to the current schema first
     if not db.is_sqlite():
         raise CommandError("migrate-db copies from a SQLite database; --db is not one")
     source = db.database.obj.crm_target.location

@@ -179,3 +179,12 @@ def test_only_an_admin_restores(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     code = main(["--user", "bob", "--db", str(live), "restore", str(backup), "--yes"])
     assert code == 1
     assert "only an admin can restore the database; bob is a rep" in capsys.readouterr().err
+
+
+def test_a_mistyped_database_path_is_refused_not_created(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for argv in (["backup", str(tmp_path / "b.db")], ["restore", str(tmp_path / "b.db"), "--yes"],
+                 ["migrate-db", "--to", "postgresql://nobody@127.0.0.1:1/x"]):
+        code, _, err = run(capsys, "--db", str(missing), *argv)
+        assert code == 1 and f"database {missing} does not exist" in err
+    assert not missing.exists()
