@@ -96,6 +96,22 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Permissions:
+    """Who may change which records (enforced in crm_tui.domain.permissions).
+
+    Reps change the records and activities they own; managers change their
+    team's; admins change everything and manage users. Everyone may read.
+    """
+
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Team name -> member logins, e.g. {east = ["max", "ann"]}. A manager edits
+    the records of everyone who shares a team with them; with no teams at all,
+    everyone is one team."""
+    reps_edit_team: bool = False
+    """Also let reps change the records owned by their team mates."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
 
@@ -134,6 +150,7 @@ class Config:
     """The sales methodology: ordered steps, each with its time frame."""
     thresholds: Thresholds = field(default_factory=Thresholds)
     smtp: Smtp = field(default_factory=Smtp)
+    permissions: Permissions = field(default_factory=Permissions)
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -260,6 +277,11 @@ def _convert(hint: Any, value: Any, key: str) -> Any:
         item_hint = get_args(hint)[0]
         return tuple(_convert(item_hint, item, f"{key}[{i}]") for i, item in enumerate(value))
     if origin is dict:
+        value_hint = get_args(hint)[1]
+        if value_hint is not str:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key}: expected a table")
+            return {str(k): _convert(value_hint, v, f"{key}.{k}") for k, v in value.items()}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise ConfigError(f"{key}: expected a table of strings")
         return dict(value)

@@ -4,15 +4,20 @@
 initialises it from a path or URL. Write transactions go through `atomic()`,
 which begins IMMEDIATE on SQLite (so a writer waits for the lock up front
 instead of failing mid-transaction) and retries with jitter when the file
-stays locked past the busy timeout.
+stays locked past the busy timeout. SQLite writers of all our processes
+first queue on an flock of `<db>-writer` (see `_SqliteDatabase`), so many
+writers are served in turn instead of by luck. Never wait for another
+thread's write while inside a transaction: it queues behind yours.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,6 +94,72 @@ def open_database(target: Target | str, *, readonly: bool = False, create: bool 
     return db
 
 
+class _SqliteDatabase(peewee.SqliteDatabase):
+    """SQLite whose writers queue in the kernel instead of polling.
+
+    SQLite's busy handler sleeps and retries, backing off to 100 ms naps,
+    so with many writers a process that has waited a while polls rarely and
+    newcomers overtake it (p99 of seconds with 50 writers on 2 cores). An
+    exclusive flock() on `<db>-writer` taken before BEGIN IMMEDIATE makes
+    writers wait in line, woken the moment the previous one commits; SQLite's
+    own lock and busy timeout stay as the safety net (flock is advisory and
+    only our processes take it). The lock file is released on commit and
+    rollback, and by the kernel if the process dies.
+    """
+
+    crm_lock_path: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer = threading.local()  # connections are per thread; so is the held lock
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock_type = lock_type or self._lock_type
+        if lock_type == "IMMEDIATE" and self.crm_lock_path:
+            self._take_writer_lock()
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release_writer_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _close(self, conn: Any) -> None:
+        try:
+            super()._close(conn)
+        finally:
+            self._release_writer_lock()  # never leave others queued behind a closed connection
+
+    def _take_writer_lock(self) -> None:
+        try:
+            fd = os.open(self.crm_lock_path, os.O_RDONLY | os.O_CREAT, 0o660)  # flock needs no write access
+        except OSError:
+            return  # no lock file (read-only directory): SQLite's busy handler still serialises
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(fd)
+            return
+        self._writer.fd = fd
+
+    def _release_writer_lock(self) -> None:
+        fd = getattr(self._writer, "fd", None)
+        self._writer.fd = None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor drops the flock
+
+
 def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDatabase:
     memory = path == ":memory:"
     if not memory:
@@ -106,6 +177,7 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
                 raise DatabaseError(f"cannot write to {parent}: permission denied")
             if file.exists() and not os.access(file, os.R_OK | os.W_OK):
                 raise DatabaseError(f"cannot open {file} for writing: permission denied")
+            _create_shared(file)
         if file.exists() and file.is_dir():
             raise DatabaseError(f"{file} is a directory, not a database")
         path = str(file)
@@ -115,9 +187,11 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
         db = peewee.SqliteDatabase(uri, uri=True, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000)
     else:
         pragmas.update({"journal_mode": "wal", "synchronous": "normal"} if not memory else {})
-        db = peewee.SqliteDatabase(
+        db = _SqliteDatabase(
             path, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000, lock_type="IMMEDIATE"
         )
+        if not memory:
+            db.crm_lock_path = f"{path}-writer"
     db.crm_readonly = readonly  # type: ignore[attr-defined]
     db.crm_target = Target("sqlite", path)  # type: ignore[attr-defined]
     try:
@@ -127,6 +201,21 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
         db.close()
         raise DatabaseError(_sqlite_message(path, exc)) from None
     return db
+
+
+def _create_shared(file: Path) -> None:
+    """Create a new database file with mode 0666 minus the umask.
+
+    SQLite itself creates files 0644, which a group cannot write whatever the
+    umask; with the shared server's umask 007 this gives 0660, and SQLite
+    gives the -wal and -shm files the database file's mode.
+    """
+    try:
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(f"cannot create {file}: {exc.strerror}") from None
 
 
 def _sqlite_message(path: str, exc: Exception) -> str:
@@ -227,6 +316,21 @@ def connection() -> Iterator[None]:
     finally:
         if opened and not db.in_transaction():
             db.close()
+
+
+def recover() -> None:
+    """Drop this thread's connection after an error, unless a transaction is open.
+
+    A PostgreSQL server restart or a network blip leaves a dead connection
+    that would fail every later query; closed, the next query reconnects.
+    """
+    obj = database.obj
+    if obj is None or obj.is_closed() or obj.in_transaction():
+        return
+    try:
+        obj.close()
+    except Exception:  # noqa: BLE001 - the connection is already broken
+        obj._state.reset()
 
 
 def close() -> None:

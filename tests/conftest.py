@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from crm_tui import clock, config, db, schema
-from crm_tui.domain import users
+from crm_tui.domain import permissions, users
 from crm_tui.models import User
 
 # Wednesday 18 November 2026, 09:00 UTC: mid-week, so tomorrow is a working day.
@@ -29,8 +29,10 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     clock.freeze(FROZEN_NOW)
+    permissions.configure(config.Permissions())
     yield
     clock.freeze(None)
+    permissions.configure(config.Permissions())
     db.close()
 
 

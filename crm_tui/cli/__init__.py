@@ -22,6 +22,8 @@ from crm_tui.config import Config, ConfigError
 COMMAND_MODULES = (
     "crm_tui.cli.app_cmd",
     "crm_tui.cli.users_cmd",
+    "crm_tui.cli.backup_cmd",
+    "crm_tui.cli.migrate_cmd",
 )
 
 
@@ -51,9 +53,11 @@ class Context:
     def open(self, *, readonly: bool = False, database: str | None = None) -> None:
         """Open the database and make sure its schema is current."""
         from crm_tui import schema
+        from crm_tui.domain import permissions
 
         db.open_database(database or self.database, readonly=readonly)
         schema.ensure_schema()
+        permissions.configure(self.config.permissions)
 
     def user(self):  # type: ignore[no-untyped-def]
         """The CRM user this process acts as."""

@@ -21,6 +21,7 @@ import peewee as pw
 
 from crm_tui import db
 from crm_tui.clock import utcnow_naive
+from crm_tui.domain import permissions
 from crm_tui.domain.errors import Conflict, DomainError
 from crm_tui.models import ALL_MODELS, AuditEvent, BaseModel, User, Versioned
 
@@ -33,7 +34,7 @@ UNAUDITED = frozenset({"created_at", "updated_at", "version", "last_touch_at", "
 # derived stamps (activities: the record's next activity day) can redo them.
 AFTER_REVERT: list[Callable[[str, int], None]] = []
 
-_current: ContextVar[tuple[str, int | None] | None] = ContextVar("crm_change", default=None)
+_current: ContextVar[tuple[str, User | None] | None] = ContextVar("crm_change", default=None)
 _TABLES = {model._meta.table_name: model for model in ALL_MODELS}
 
 
@@ -45,7 +46,7 @@ def action(user: User | None) -> Iterator[str]:
         yield outer[0]
         return
     change = uuid.uuid4().hex
-    token = _current.set((change, user.id if user is not None else None))
+    token = _current.set((change, user))
     try:
         yield change
     finally:
@@ -53,10 +54,20 @@ def action(user: User | None) -> Iterator[str]:
 
 
 def _context() -> tuple[str, int | None]:
+    change, user = _acting()
+    return change, user.id if user is not None else None
+
+
+def _acting() -> tuple[str, User | None]:
     current = _current.get()
     if current is None:
         raise RuntimeError("audited write outside changes.action()")  # a programming error
     return current
+
+
+def _permit(kind: str, instance: BaseModel, fields: dict[str, Any]) -> None:
+    """Every write is checked against the acting user's role (domain.permissions)."""
+    permissions.check(_acting()[1], kind, instance, fields)
 
 
 def _plain(value: Any) -> Any:
@@ -84,7 +95,8 @@ def _log(instance: BaseModel, kind: str, changes: dict[str, Any]) -> None:
 
 
 def create(model: type[M], **fields: Any) -> M:
-    """Insert a row and audit it."""
+    """Insert a row and audit it, if the acting user may."""
+    _permit("create", model(**fields), fields)
     instance = model.create(**fields)
     _log(instance, "create", _row(instance))
     return instance
@@ -109,6 +121,7 @@ def update(instance: M, expected_version: int | None = None, **fields: Any) -> M
             diff[name] = new
     if not diff:
         return instance
+    _permit("update", instance, diff)
     diff["updated_at"] = utcnow_naive()
     query = model.update(**diff).where(model._meta.primary_key == instance.get_id())
     if isinstance(instance, Versioned):
@@ -140,6 +153,7 @@ def touch(instance: M, **fields: Any) -> None:
 
 
 def delete(instance: BaseModel) -> None:
+    _permit("delete", instance, {})
     _log(instance, "delete", _row(instance))
     instance.delete_instance()
 
@@ -243,6 +257,7 @@ def _revert(event: AuditEvent) -> None:
             delete(instance)
     elif event.action == "delete":
         values = {name: _restore_value(model, name, value) for name, value in data.items()}
+        _permit("create", model(**values), values)
         model.insert(**values).execute()
         _log(model.get(pk == event.row_id), "create", data)
     elif instance is not None:

@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from crm_tui import clock
+from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.db import DatabaseError
-from crm_tui.domain import changes
+from crm_tui.domain import changes, permissions
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
@@ -86,9 +86,8 @@ class CrmApp(App[None]):
         """Cheap cross-process refresh: one indexed MAX(id) per interval."""
         try:
             token = changes.latest_change_id()
-        except DatabaseError:
-            return
         except Exception:  # a passing database hiccup must not kill the app
+            db.recover()  # a dropped server connection reconnects on the next poll
             return
         if token != self._change_token:
             self._change_token = token
@@ -160,5 +159,7 @@ class CrmApp(App[None]):
 
 def make_app(user: User, config: Config | None = None, *, readonly: bool = False, start_mode: str = "today") -> CrmApp:
     """The one factory: the CLI and every UI test build the app here."""
-    return CrmApp(Session(user=user, config=config or Config(), readonly=readonly), start_mode=start_mode)
+    config = config or Config()
+    permissions.configure(config.permissions)
+    return CrmApp(Session(user=user, config=config, readonly=readonly), start_mode=start_mode)
 

@@ -93,3 +93,15 @@ def test_unknown_login_is_told_how_to_be_added(capsys: pytest.CaptureFixture[str
     ctx.open()
     with pytest.raises(NotFound, match="crm users add stranger"):
         ctx.user()
+
+
+def test_anyone_changes_their_own_profile_but_not_their_role(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    dbp = str(tmp_path / "c.db")
+    run(capsys, "users", "add", "root", "--role", "admin", "--db", dbp)
+    run(capsys, "users", "add", "dana", "--user", "root", "--db", dbp)
+    code, out, _ = run(capsys, "--db", dbp, "--user", "dana", "users", "set", "dana", "--tz", "Europe/Paris")
+    assert code == 0 and "Europe/Paris" in out
+    code, _, err = run(capsys, "--db", dbp, "--user", "dana", "users", "set", "dana", "--role", "admin")
+    assert code == 1 and "only an admin can manage users; dana is a rep" in err
+    code, _, err = run(capsys, "--db", dbp, "--user", "dana", "users", "set", "root", "--name", "Mallory")
+    assert code == 1 and "only an admin" in err
