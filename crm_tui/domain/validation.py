@@ -63,8 +63,10 @@ def money(value: str | Decimal | None, field: str = "amount", *, required_value:
     text = str(value).strip().replace(" ", "").replace("_", "")
     if "," in text and "." in text:
         text = text.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        text = text.replace(",", "")  # 9,000 and 1,250,000: thousands separators
     elif "," in text:
-        text = text.replace(",", ".")
+        text = text.replace(",", ".")  # 1234,5: a decimal comma
     try:
         amount = Decimal(text)
     except InvalidOperation:

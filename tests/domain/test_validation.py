@@ -29,7 +29,7 @@ def test_bad_phones(bad: str) -> None:
         validation.phone(bad)
 
 
-@pytest.mark.parametrize(("text", "amount"), [("1,234.50", "1234.50"), ("1234,5", "1234.50"), ("0.005", "0.01"), ("99", "99.00")])
+@pytest.mark.parametrize(("text", "amount"), [("1,234.50", "1234.50"), ("1234,5", "1234.50"), ("9,000", "9000.00"), ("1,250,000", "1250000.00"), ("12,50", "12.50"), ("0.005", "0.01"), ("99", "99.00")])
 def test_money_parses_and_rounds_half_up(text: str, amount: str) -> None:
     assert validation.money(text) == Decimal(amount)
 
@@ -38,6 +38,14 @@ def test_money_parses_and_rounds_half_up(text: str, amount: str) -> None:
 def test_bad_money(bad: str) -> None:
     with pytest.raises(DomainError):
         validation.money(bad)
+
+
+def test_today_is_a_plain_date_drivers_accept() -> None:
+    import datetime as dt
+
+    from crm_tui import clock
+
+    assert type(clock.today("Europe/Berlin")) is dt.date
 
 
 def test_dates_and_required() -> None:
