@@ -80,6 +80,11 @@ def _text(reply: bytes | str) -> str:
     return " ".join(text.split())
 
 
+def sender_for(actor: User, config: Config) -> str:
+    """The From address: the user's own email when known, else the configured sender."""
+    return actor.email or config.smtp.sender
+
+
 def send_and_log(
     actor: User,
     config: Config,
@@ -93,7 +98,6 @@ def send_and_log(
 ) -> templates.EmailLog:
     """Send through SMTP, then log the email on the record; on a failed send nothing is logged."""
     to, subject, body = templates.check_message(to, subject, body)
-    sender = actor.email or config.smtp.sender
-    send_message(config.smtp, to, subject, body, sender=sender)
+    send_message(config.smtp, to, subject, body, sender=sender_for(actor, config))
     return templates.log_email(actor, config, record_kind, record_id, to, subject, body, sent=True,
                                follow_up=follow_up)
