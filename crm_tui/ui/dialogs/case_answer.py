@@ -35,7 +35,7 @@ class CaseAnswerDialog(CrmDialog[Case | None]):
             yield TextArea(id="answer-text", soft_wrap=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Answered", id="answer-save", variant="primary")
+                yield Button("Answered", id="answer-save", variant="primary", compact=True)
             yield Static("ctrl+s save · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:

@@ -28,7 +28,7 @@ class CaseAssignDialog(CrmDialog[Case | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="assign-dialog", classes="dialog"):
             yield Static("Assign case", id="assign-title", classes="dialog-title", markup=False)
-            yield OptionList(id="assign-people")
+            yield OptionList(id="assign-people", compact=True)
             yield self.error_line()
             yield Static("enter assign · esc cancel", classes="dialog-keys")
 

@@ -32,13 +32,16 @@ class CaseEscalateDialog(CrmDialog[Case | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="escalate-dialog", classes="dialog"):
             yield Static("Escalate case", id="escalate-title", classes="dialog-title", markup=False)
-            yield Label("To")
-            yield Select[int]([], id="escalate-manager", prompt="Pick a manager")
-            yield Label("Why")
-            yield Input(id="escalate-reason", placeholder="e.g. refund above my limit", max_length=300)
+            with Horizontal(classes="dialog-row"):
+                yield Label("To", classes="dialog-label")
+                yield Select[int]([], id="escalate-manager", prompt="Pick a manager", compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Why", classes="dialog-label")
+                yield Input(id="escalate-reason", placeholder="e.g. refund above my limit", max_length=300,
+                            compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Escalate", id="escalate-save", variant="warning")
+                yield Button("Escalate", id="escalate-save", variant="warning", compact=True)
             yield Static("ctrl+s escalate · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -46,7 +49,7 @@ class CaseEscalateDialog(CrmDialog[Case | None]):
         if case is None:
             return
         self.query_one("#escalate-title", Static).update(Text(f"Escalate “{case.subject}”"))
-        people = [(f"{u.display_name} ({u.role})", u.id) for u in cases.managers() if u.id != self.user.id]
+        people = [(Text(f"{u.display_name} ({u.role})"), u.id) for u in cases.managers() if u.id != self.user.id]
         select = self.query_one("#escalate-manager", Select)
         select.set_options(people)
         if len(people) == 1:

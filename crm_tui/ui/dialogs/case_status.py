@@ -42,7 +42,7 @@ class CaseStatusDialog(CrmDialog[Case | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="case-status-dialog", classes="dialog"):
             yield Static("Case status", id="case-status-title", classes="dialog-title", markup=False)
-            yield OptionList(id="case-status-options")
+            yield OptionList(id="case-status-options", compact=True)
             yield self.error_line()
             yield Static("1-4 or enter pick · esc cancel", classes="dialog-keys")
 

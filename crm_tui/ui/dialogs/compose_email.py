@@ -10,6 +10,7 @@ worker; a failed send is shown here and nothing is logged.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
@@ -42,19 +43,21 @@ class ComposeEmailDialog(CrmDialog[templates.EmailLog | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-dialog", classes="dialog"):
             yield Static("Email", id="compose-title", classes="dialog-title", markup=False)
-            yield Select[int]([], id="compose-template", prompt="Pick a template (or write freely)")
             with Horizontal(classes="dialog-row"):
-                yield Label("To")
-                yield Input(id="compose-to", placeholder="name@example.com")
+                yield Label("Template", classes="dialog-label")
+                yield Select[int]([], id="compose-template", prompt="pick one (or write freely)", compact=True)
             with Horizontal(classes="dialog-row"):
-                yield Label("Subject")
-                yield Input(id="compose-subject")
+                yield Label("To", classes="dialog-label")
+                yield Input(id="compose-to", placeholder="name@example.com", compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Subject", classes="dialog-label")
+                yield Input(id="compose-subject", compact=True)
             yield TextArea(id="compose-body", soft_wrap=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Send and log", id="compose-send", variant="primary")
-                yield Button("Log only", id="compose-log")
-                yield Button("Edit in $EDITOR", id="compose-editor")
+                yield Button("Send and log", id="compose-send", variant="primary", compact=True)
+                yield Button("Log only", id="compose-log", compact=True)
+                yield Button("Edit in $EDITOR", id="compose-editor", compact=True)
             yield Static("ctrl+s send · ctrl+l log only · ctrl+e $EDITOR · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -63,7 +66,7 @@ class ComposeEmailDialog(CrmDialog[templates.EmailLog | None]):
             return
         self.query_one("#compose-title", Static).update(f"Email on {records.display_name(record)}")
         select = self.query_one("#compose-template", Select)
-        select.set_options([(template.name, template.id) for template in templates.list_templates()])
+        select.set_options([(Text(template.name), template.id) for template in templates.list_templates()])
         context = templates.context_for(self.user, self.record_kind, self.record_id)
         self.query_one("#compose-to", Input).value = templates.recipient(context)
         select.focus()

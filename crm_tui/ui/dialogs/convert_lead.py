@@ -38,18 +38,26 @@ class ConvertLeadDialog(CrmDialog[qualification.Conversion | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="convert-dialog", classes="dialog"):
             yield Static("Convert lead", id="convert-title", classes="dialog-title", markup=False)
-            yield Label("Account")
-            yield Select[int]([("New account", NEW_ACCOUNT)], id="convert-account", allow_blank=False, value=NEW_ACCOUNT)
-            yield Input(id="convert-account-name", placeholder="name of the new account")
-            yield Label("Opportunity")
-            yield Input(id="convert-opportunity", placeholder="opportunity name")
             with Horizontal(classes="dialog-row"):
-                yield Input(id="convert-amount", placeholder="amount, e.g. 12,500")
-                yield Input("EUR", id="convert-currency", max_length=3)
-                yield Input(id="convert-close", placeholder="close date YYYY-MM-DD")
+                yield Label("Account", classes="dialog-label")
+                yield Select[int]([("New account", NEW_ACCOUNT)], id="convert-account", allow_blank=False,
+                                  value=NEW_ACCOUNT, compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("New account", classes="dialog-label")
+                yield Input(id="convert-account-name", placeholder="name of the new account", compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Opportunity", classes="dialog-label")
+                yield Input(id="convert-opportunity", placeholder="opportunity name", compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Amount", classes="dialog-label")
+                yield Input(id="convert-amount", placeholder="e.g. 12500.00", compact=True)
+                yield Input("EUR", id="convert-currency", max_length=3, compact=True)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Close date", classes="dialog-label")
+                yield Input(id="convert-close", placeholder="YYYY-MM-DD (optional)", compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Convert", id="convert-save", variant="primary")
+                yield Button("Convert", id="convert-save", variant="primary", compact=True)
             yield Static("ctrl+s convert · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -58,8 +66,10 @@ class ConvertLeadDialog(CrmDialog[qualification.Conversion | None]):
             return
         self.query_one("#convert-title", Static).update(Text(f"Convert {lead.name} ({lead.company or 'no company'})"))
         matches = qualification.matching_accounts(lead.company)
-        options = [(f"Existing: {name} (#{account_id})", account_id) for account_id, name in matches]
-        options.append(("New account", NEW_ACCOUNT))
+        options: list[tuple[Text, int]] = [
+            (Text(f"Existing: {name} (#{account_id})"), account_id) for account_id, name in matches
+        ]
+        options.append((Text("New account"), NEW_ACCOUNT))
         select = self.query_one("#convert-account", Select)
         select.set_options(options)
         select.value = options[0][1]

@@ -38,8 +38,8 @@ class KnowledgeDialog(CrmDialog[KnowledgeArticle | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="knowledge-dialog", classes="dialog"):
             yield Static("Knowledge", classes="dialog-title")
-            yield Input(id="knowledge-search", placeholder="search how-tos and policies, e.g. refund")
-            yield OptionList(id="knowledge-results")
+            yield Input(id="knowledge-search", placeholder="search how-tos and policies, e.g. refund", compact=True)
+            yield OptionList(id="knowledge-results", compact=True)
             with VerticalScroll(id="knowledge-article-box"):
                 yield Static("", id="knowledge-article", markup=False)
             yield self.error_line()

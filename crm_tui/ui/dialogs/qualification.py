@@ -43,12 +43,12 @@ class QualificationDialog(CrmDialog[Lead | None]):
         with Vertical(id="qualification-dialog", classes="dialog"):
             yield Static("", id="qualification-title", classes="dialog-title", markup=False)
             yield Static("", id="qualification-question", markup=False)
-            yield OptionList(id="qualification-choices")
+            yield OptionList(id="qualification-choices", compact=True)
             yield Static("", id="qualification-summary", markup=False)
-            yield Checkbox("Mark the lead qualified", id="qualification-qualify")
+            yield Checkbox("Mark the lead qualified", id="qualification-qualify", compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", id="qualification-save", variant="primary")
+                yield Button("Save", id="qualification-save", variant="primary", compact=True)
             yield Static("1-9 pick · ← back · → skip · ctrl+s save · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:

@@ -51,19 +51,24 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="step-dialog", classes="dialog"):
             yield Static("Complete step", id="step-title", classes="dialog-title", markup=False)
-            yield Input(id="step-note", placeholder="what came out of it (optional note)")
-            yield Checkbox("Schedule the next step's activity", True, id="step-schedule")
+            with Horizontal(classes="dialog-row"):
+                yield Label("Note", classes="dialog-label")
+                yield Input(id="step-note", placeholder="what came out of it (optional)", compact=True)
+            yield Checkbox("Schedule the next step's activity", True, id="step-schedule", compact=True)
             with Vertical(id="step-next"):
                 yield Static("", id="step-next-text", markup=False)
-                yield Input(id="step-subject", placeholder="subject")
                 with Horizontal(classes="dialog-row"):
-                    yield Label("Day")
-                    yield Input(id="step-day", placeholder="YYYY-MM-DD")
-                    yield Label("Time")
-                    yield Input(id="step-time", placeholder="HH:MM or empty")
+                    yield Label("Subject", classes="dialog-label")
+                    yield Input(id="step-subject", compact=True)
+                with Horizontal(classes="dialog-row"):
+                    yield Label("Day", classes="dialog-label")
+                    yield Input(id="step-day", placeholder="YYYY-MM-DD", compact=True)
+                with Horizontal(classes="dialog-row"):
+                    yield Label("Time", classes="dialog-label")
+                    yield Input(id="step-time", placeholder="HH:MM, or empty for any time that day", compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Complete", id="step-save", variant="primary")
+                yield Button("Complete", id="step-save", variant="primary", compact=True)
             yield Static("ctrl+s complete · space toggles scheduling · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:

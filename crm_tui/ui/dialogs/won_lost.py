@@ -38,10 +38,10 @@ class WonLostDialog(CrmDialog[Opportunity | None]):
         with Vertical(id="wonlost-dialog", classes="dialog"):
             yield Static("", id="wonlost-title", classes="dialog-title", markup=False)
             placeholder = "why we lost it (required)" if self.outcome == "lost" else "why we won it (optional)"
-            yield Input(id="wonlost-reason", placeholder=placeholder, max_length=200)
+            yield Input(id="wonlost-reason", placeholder=placeholder, max_length=200, compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"Mark {self.outcome}", id="wonlost-save",
+                yield Button(f"Mark {self.outcome}", id="wonlost-save", compact=True,
                              variant="success" if self.outcome == "won" else "error")
             yield Static("enter save · esc cancel", classes="dialog-keys")
 
