@@ -95,3 +95,15 @@ def test_won_and_lost(rep: User, opp: Opportunity) -> None:
     assert (won.state, won.probability, won.close_reason) == ("won", 100, "")
     with pytest.raises(DomainError, match="this opportunity is won"):
         methodology.complete_step(rep, CFG, other.id)
+
+
+def test_undo_takes_back_the_step_and_its_scheduled_activity(rep: User, opp: Opportunity) -> None:
+    from crm_tui.domain import changes
+
+    preview = methodology.suggest_next(CFG, opp.id, CFG.methodology[0], rep.time_zone)
+    assert preview is not None
+    methodology.complete_step(rep, CFG, opp.id, follow_up=preview.follow_up())
+    changes.undo_last(rep)
+    assert StepCompletion.select().count() == 0 and Activity.select().count() == 0
+    fresh = Opportunity.get_by_id(opp.id)
+    assert fresh.step == "discovery" and fresh.next_activity_on is None

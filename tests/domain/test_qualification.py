@@ -164,3 +164,11 @@ def test_undo_reverts_a_whole_conversion(rep: User, lead: Lead) -> None:
     changes.undo_last(rep)
     assert Opportunity.select().count() == Contact.select().count() == Account.select().count() == 0
     assert Lead.get_by_id(lead.id).status == "qualified"
+
+
+def test_converted_is_reached_only_by_converting(rep: User, lead: Lead) -> None:
+    with pytest.raises(DomainError, match="a lead becomes converted by converting it"):
+        qualification.set_status(rep, CFG, lead.id, "converted")
+    with pytest.raises(DomainError, match="status must be one of"):
+        qualification.set_status(rep, CFG, lead.id, "hot")
+    assert Lead.get_by_id(lead.id).status == "new"
