@@ -288,3 +288,29 @@ async def test_log_only_after_editing_in_the_editor(
         await pilot.pause()
     assert results[0].sent is False
     assert "PS: edited" in Note.get().body and Note.get().body.startswith("Logged (sent outside crm)")
+
+
+async def test_add_a_touch_by_hand(rep: User, lead: Lead) -> None:
+    from crm_tui.ui.dialogs.lead_touch import LeadTouchDialog
+
+    app = make_app(rep, CFG)
+    async with app.run_test(size=SIZE) as pilot:
+        results = await open_dialog(app, pilot, LeadTouchDialog(lead.id))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "source is required" in error_text(app, "touch")
+        await pilot.press(*"seminar", "enter")
+        await pilot.pause()
+    assert results[0].source == "seminar"
+    assert Lead.get_by_id(lead.id).original_source == "seminar"
+
+
+def test_steps_line_shows_done_current_and_overdue(rep: User) -> None:
+    from crm_tui.domain import methodology
+    from crm_tui.ui.widgets.methodology_steps import render_steps
+
+    opp = Opportunity.create(name="Rollout", owner=rep, created_at=dt.datetime(2026, 11, 2, 9))
+    methodology.complete_step(rep, CFG, opp.id)
+    text = render_steps(methodology.state(CFG, opp.id, rep.time_zone))
+    assert text.plain.startswith("✓ Discovery call › ● Demo by Fri 27 Nov › ○ Proposal")
+    assert any(span.style == "red" for span in text.spans)  # discovery was done after its 2 working days
