@@ -112,6 +112,30 @@ class Permissions:
 
 
 @dataclass(frozen=True)
+class Sla:
+    """Hours a new case may wait for its answer, by priority (wall-clock hours).
+
+    A case's `sla_due` is its creation time plus these hours; changing the
+    priority later recomputes it from the creation time.
+    """
+
+    urgent: float = 4
+    """An urgent case must be answered within this many hours."""
+    high: float = 8
+    """A high-priority case must be answered within this many hours."""
+    normal: float = 24
+    """A normal case must be answered within this many hours."""
+    low: float = 72
+    """A low-priority case must be answered within this many hours."""
+
+    def hours(self, priority: str) -> float:
+        """The answer time for a priority (urgent, high, normal, low)."""
+        if priority not in ("urgent", "high", "normal", "low"):
+            raise KeyError(priority)
+        return float(getattr(self, priority))
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
 
@@ -151,6 +175,8 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     smtp: Smtp = field(default_factory=Smtp)
     permissions: Permissions = field(default_factory=Permissions)
+    sla: Sla = field(default_factory=Sla)
+    """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -187,6 +213,18 @@ def validate(config: Config) -> Config:
     for i, question in enumerate(config.qualification):
         if not question.choices:
             raise ConfigError(f"qualification[{i}].choices: at least one choice is needed")
+    keys = [question.key for question in config.qualification]
+    if len(set(keys)) != len(keys):
+        raise ConfigError("qualification: each question key may appear only once")
+    steps = [step.key for step in config.methodology]
+    if len(set(steps)) != len(steps):
+        raise ConfigError("methodology: each step key may appear only once")
+    for i, step in enumerate(config.methodology):
+        if step.within_days < 0:
+            raise ConfigError(f"methodology[{i}].within_days: must be 0 or more")
+    for name in ("urgent", "high", "normal", "low"):
+        if config.sla.hours(name) <= 0:
+            raise ConfigError(f"sla.{name}: must be more than 0 hours")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
     return config

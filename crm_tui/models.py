@@ -295,6 +295,26 @@ class EmailTemplate(Versioned):
     body = pw.TextField()
 
 
+class KnowledgeArticle(Versioned):
+    """A short how-to or policy (returns, refunds) that staff look up from a case."""
+
+    title = pw.CharField(max_length=200)
+    body = pw.TextField(default="")
+    tags = pw.CharField(default="", max_length=300)  # comma-separated, lower case
+    author = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class CaseArticle(BaseModel):
+    """A knowledge article linked to a case because it helped resolve it."""
+
+    case = pw.ForeignKeyField(Case, backref="article_links", on_delete="CASCADE")
+    article = pw.ForeignKeyField(KnowledgeArticle, backref="case_links", on_delete="CASCADE")
+    linked_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("case", "article"), True),)
+
+
 class AuditEvent(pw.Model):
     """One row per changed record per user action; `change` groups the rows
     of one action so that undo restores all of it. Its max id is also the
@@ -328,7 +348,7 @@ class Meta(pw.Model):
 
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
-    QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent,
+    QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

@@ -18,11 +18,16 @@ from typing import Callable
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from crm_tui import db
-from crm_tui.models import ALL_MODELS, Meta
+from crm_tui.models import ALL_MODELS, CaseArticle, KnowledgeArticle, Meta
+
+
+def _knowledge_articles(migrator: SchemaMigrator) -> None:
+    """Knowledge articles and their links to cases (issue 5)."""
+    migrator.database.create_tables([KnowledgeArticle, CaseArticle])
 
 
 # Each entry brings the schema from its index + 1 to index + 2.
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = []
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_knowledge_articles]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

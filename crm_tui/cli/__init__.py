@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "crm_tui.cli.users_cmd",
     "crm_tui.cli.backup_cmd",
     "crm_tui.cli.migrate_cmd",
+    "crm_tui.cli.templates_cmd",
+    "crm_tui.cli.knowledge_cmd",
 )
 
 
