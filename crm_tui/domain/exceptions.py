@@ -451,14 +451,11 @@ def evaluate(
         found.extend((rule, row) for row in _EVALUATORS[rule.id](config, instant, owner_id))
     people = _people({row.owner_id for _, row in found if row.owner_id is not None})
     texts = {rule.id: rule.text(config.thresholds) for rule in chosen}
+    nobody = ("", "")
     hits = [
-        Hit(
-            rule=rule.id, number=rule.number, rule_text=texts[rule.id], kind=row.kind, record_id=row.record_id,
-            record_name=row.name or f"{row.kind} {row.record_id}",
-            owner_login=people.get(row.owner_id, ("", ""))[0], owner_name=people.get(row.owner_id, ("", ""))[1],
-            since=row.since, detail=row.detail,
-        )
-        for rule, row in found
+        Hit(rule.id, rule.number, texts[rule.id], kind, record_id, name or f"{kind} {record_id}",
+            *people.get(owner_id, nobody), since, detail)
+        for rule, (kind, record_id, name, owner_id, since, detail) in found
     ]
     hits.sort(key=lambda hit: (hit.number, hit.since, hit.kind, hit.record_id))
     return hits

@@ -9,6 +9,7 @@ with a text chart. The rules run in a thread worker so the screen never waits.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crm_tui import clock, db
@@ -25,6 +27,8 @@ from crm_tui.domain.metrics import ProcessMetrics
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.chart import Bar, BarChart
 
+RELOAD_EVERY = 15.0
+"""Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
 MAX_ROWS = 1000
 """More rows than this are not put in the table (a DataTable slows down); counts stay complete."""
 UTC = dt.timezone.utc
@@ -47,6 +51,8 @@ class ExceptionsScreen(CrmScreen):
         self.days = 30
         self.metrics: ProcessMetrics | None = None
         self._row_hits: dict[str, Hit] = {}
+        self._last_run = -RELOAD_EVERY
+        self._deferred: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -63,7 +69,9 @@ class ExceptionsScreen(CrmScreen):
     def on_mount(self) -> None:
         self.set_class(self.session.readonly, "-readonly")
         table = self.query_one("#exceptions-table", DataTable)
-        table.add_columns("Rule", "Record", "Owner", "Since", "Detail")
+        # Fixed widths: a long group title must not push Owner and Since off screen.
+        for label, width in (("Rule", 4), ("Record", 34), ("Owner", 12), ("Since", 18), ("Detail", None)):
+            table.add_column(label, width=width)
         self.query_one("#exceptions-counts", Static).update("Running the rules…")
         table.focus()
 
@@ -73,12 +81,25 @@ class ExceptionsScreen(CrmScreen):
     # ---- data ------------------------------------------------------------
 
     def reload(self) -> None:
+        """Other users changed data: re-run now, or once a little later if we just ran."""
+        wait = RELOAD_EVERY - (time.monotonic() - self._last_run)
+        if wait <= 0:
+            self.run_rules()
+        elif self._deferred is None:
+            self._deferred = self.set_timer(wait, self._run_deferred)
+
+    def _run_deferred(self) -> None:
+        self._deferred = None
+        self.run_rules()
+
+    def on_screen_resume(self) -> None:
         self.run_rules()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exceptions")
     def run_rules(self) -> None:
         """Evaluate every rule and the process metrics off the UI thread (own connection)."""
         user, config, days = self.session.user, self.session.config, self.days
+        self._last_run = time.monotonic()
         with db.connection():
             hits = exceptions.for_viewer(user, config)
             process = metrics.process_metrics(config, days)
@@ -155,8 +176,9 @@ class ExceptionsScreen(CrmScreen):
     def _since_text(since: dt.datetime, zone: ZoneInfo, now: dt.datetime) -> str:
         local = since.replace(tzinfo=UTC).astimezone(zone)
         age = now - since
-        ago = f"{age.days} d" if age.days >= 1 else f"{max(0, age.seconds // 3600)} h"
-        return f"{local:%d %b %H:%M} ({ago})"
+        ago = f"{age.days}d" if age.days >= 1 else f"{max(0, age.seconds // 3600)}h"
+        when = f"{local:%d %b %H:%M}" if age.days < 300 else f"{local:%d %b %Y}"
+        return f"{when} ({ago})"
 
     def _cursor_key(self, table: DataTable) -> str | None:
         if not table.row_count:
