@@ -22,6 +22,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
+from crm_tui.domain.users import get_user
 from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
 
 OPEN_LEAD_STATUSES = ("new", "working", "qualified")
@@ -473,8 +474,6 @@ def for_viewer(user: User, config: Config, *, at: dt.datetime | None = None) -> 
 
 def owner_by_login(login: str) -> User:
     """The owner a `--owner LOGIN` filter names."""
-    from crm_tui.domain.users import get_user
-
     return get_user(login)
 
 

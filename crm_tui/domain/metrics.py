@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from crm_tui import clock
+from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
 
@@ -85,28 +85,32 @@ def _instant(value: object) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
-def _first_events(lead_ids: list[int], until: dt.datetime) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
-    """Per lead: its first completed activity, and its first note (both up to `until`)."""
-    done: dict[int, dt.datetime] = {}
-    notes: dict[int, dt.datetime] = {}
-    for start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start:start + 500]
-        for lead_id, first in (
-            Activity.select(Activity.record_id, pw.fn.MIN(Activity.completed_at))
-            .where((Activity.record_kind == "lead") & Activity.record_id.in_(chunk) & (Activity.status == "done")
-                   & (Activity.completed_at <= until))
-            .group_by(Activity.record_id)
-            .tuples()
-        ):
-            if first is not None:
-                done[lead_id] = _instant(first)
-        for lead_id, first in (
-            Note.select(Note.record_id, pw.fn.MIN(Note.created_at))
-            .where((Note.record_kind == "lead") & Note.record_id.in_(chunk) & (Note.created_at <= until))
-            .group_by(Note.record_id)
-            .tuples()
-        ):
-            notes[lead_id] = _instant(first)
+def _raw(query: pw.Query) -> list[tuple]:
+    """Driver rows without Peewee's per-value conversion (thousands of rows per period)."""
+    return list(db.database.execute(query).fetchall())
+
+
+def _first_events(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """Per lead entered in [since, until): its first completed activity and its first note.
+
+    One grouped join each, read from the covering activity and note indexes.
+    """
+    entered = (Lead.created_at >= since) & (Lead.created_at < until)
+    first_done = (
+        Activity.select(Activity.record_id, pw.fn.MIN(Activity.completed_at))
+        .join(Lead, on=(Lead.id == Activity.record_id))
+        .where(entered & (Activity.record_kind == "lead") & (Activity.status == "done")
+               & (Activity.completed_at <= until))
+        .group_by(Activity.record_id)
+    )
+    first_note = (
+        Note.select(Note.record_id, pw.fn.MIN(Note.created_at))
+        .join(Lead, on=(Lead.id == Note.record_id))
+        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until))
+        .group_by(Note.record_id)
+    )
+    done = {lead_id: _instant(first) for lead_id, first in _raw(first_done) if first is not None}
+    notes = {lead_id: _instant(first) for lead_id, first in _raw(first_note) if first is not None}
     return done, notes
 
 
@@ -114,12 +118,14 @@ def _touch_chain(config: Config, since: dt.datetime, until: dt.datetime
                  ) -> tuple[list[tuple[dt.datetime, bool]], list[dt.timedelta], int]:
     """For each lead entered in the period: (entered, touched in time), plus response times."""
     window = dt.timedelta(days=config.thresholds.touched_within_days)
-    leads = list(
-        Lead.select(Lead.id, Lead.created_at, Lead.status_changed_at, Lead.last_touch_at)
-        .where((Lead.created_at >= since) & (Lead.created_at < until))
-        .tuples()
-    )
-    done, notes = _first_events([row[0] for row in leads], until)
+    leads = [
+        (lead_id, _instant(created), _instant(changed) if changed else None, _instant(touched) if touched else None)
+        for lead_id, created, changed, touched in _raw(
+            Lead.select(Lead.id, Lead.created_at, Lead.status_changed_at, Lead.last_touch_at)
+            .where((Lead.created_at >= since) & (Lead.created_at < until))
+        )
+    ]
+    done, notes = _first_events(since, until)
     judged: list[tuple[dt.datetime, bool]] = []
     responses: list[dt.timedelta] = []
     for lead_id, created, status_changed, last_touch in leads:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crm_tui import clock
+from crm_tui import clock, db, schema
 from crm_tui.config import Config, Thresholds
 from crm_tui.domain import exceptions
 from crm_tui.models import (
@@ -232,3 +234,21 @@ def test_clock_now_is_the_default_instant(world: dict[str, Any]) -> None:
         assert exceptions.evaluate(Config()) == exceptions.evaluate(Config(), at=T - 2 * H)
     finally:
         clock.freeze(T)
+
+
+def test_an_upgraded_database_gets_the_rule_indexes(tmp_path: Path) -> None:
+    """The migration builds the same indexes a fresh database has (the rules depend on them)."""
+    fixture = Path(__file__).parents[1] / "fixtures" / "schema_v1.sql"
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.executescript(fixture.read_text())
+    shapes = []
+    for path in (old, tmp_path / "fresh.db"):
+        db.open_database(str(path))
+        schema.ensure_schema()
+        database = db.database.obj
+        shapes.append({(table, tuple(index.columns), index.unique)
+                       for table in database.get_tables() for index in database.get_indexes(table)})
+        db.close()
+    assert shapes[0] == shapes[1]
+    assert ("activity", ("record_kind", "record_id", "status", "completed_at", "type"), False) in shapes[0]
