@@ -156,3 +156,15 @@ async def test_80_columns_still_shows_table_and_process(manager: User, hits: dic
         assert app.screen.has_class("-narrow")
         assert app.screen.query_one("#exceptions-table").region.height >= 5
         assert app.screen.query_one("#exceptions-process").region.height > 0
+
+
+async def test_help_lists_the_screen_keys(manager: User, hits: dict[str, Any]) -> None:
+    app = make_app(manager, start_mode="exceptions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        for words in ("Group by rule or by owner", "Filter by rule, owner or text",
+                      "Process view over 7, 30 or 90 days", "Open the record of this exception"):
+            assert words in text

@@ -40,7 +40,9 @@ class ExceptionsScreen(CrmScreen):
         Binding("slash", "filter", "Filter", id="exceptions.filter", tooltip="Filter by rule, owner or text"),
         Binding("p", "period", "Period", id="exceptions.period", tooltip="Process view over 7, 30 or 90 days"),
         Binding("r", "refresh", "Refresh", id="exceptions.refresh", tooltip="Run the rules again now"),
-        Binding("enter", "open", "Open", id="exceptions.open", tooltip="Open the record of this exception"),
+        # priority: otherwise the focused table's own (hidden) enter shadows it in the footer and `?` help.
+        Binding("enter", "open", "Open", id="exceptions.open", tooltip="Open the record of this exception",
+                priority=True),
         Binding("escape", "clear_filter", "Clear", id="exceptions.clear", tooltip="Clear the filter", show=False),
     ]
 
@@ -241,7 +243,11 @@ class ExceptionsScreen(CrmScreen):
         self.run_rules()
 
     def action_open(self) -> None:
+        """Open the record under the cursor; from the filter, enter goes to the table."""
         table = self.query_one("#exceptions-table", DataTable)
+        if self.focused is not table:
+            table.focus()
+            return
         key = self._cursor_key(table)
         hit = self._row_hits.get(key or "")
         if hit is not None:
@@ -250,10 +256,6 @@ class ExceptionsScreen(CrmScreen):
     @on(Input.Changed, "#exceptions-filter")
     def _filter_changed(self) -> None:
         self.refresh_table()
-
-    @on(Input.Submitted, "#exceptions-filter")
-    def _filter_done(self) -> None:
-        self.query_one("#exceptions-table", DataTable).focus()
 
     @on(DataTable.RowSelected, "#exceptions-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
