@@ -78,6 +78,14 @@ class Thresholds:
     """Rule 7: an activity overdue by more than this many days."""
     case_escalation_answer_hours: float = 4
     """Rule 8: an escalated case must be answered within this many hours."""
+    qualified_grace_days: float = 0
+    """Rules 3 and 4: time a lead has after qualifying to get its answers and
+    its opportunity before it is an exception (0: at once, as the rule says)."""
+    no_open_activity_days: float = 0
+    """Rule 6: how long an open record may sit with no open activity after its
+    creation or its last completed activity (0: at once, as the rule says)."""
+    touched_within_days: float = 1
+    """Process view: a new lead counts as touched in time within this many days."""
     stale_record_days: int = 14
     """Weekly review: no touch in this many days needs a look."""
 
@@ -136,6 +144,18 @@ class Sla:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """Who `crm alerts send` mails a digest of new exceptions to."""
+
+    notify_managers: bool = True
+    """Mail every active manager and admin (with an email) all new exceptions."""
+    notify_owners: bool = False
+    """Also mail each record owner the new exceptions on their own records."""
+    subject_prefix: str = "[crm]"
+    """Put in front of every digest's subject, so mail filters can sort them."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
 
@@ -177,6 +197,7 @@ class Config:
     permissions: Permissions = field(default_factory=Permissions)
     sla: Sla = field(default_factory=Sla)
     """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
+    alerts: Alerts = field(default_factory=Alerts)
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)

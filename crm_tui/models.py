@@ -135,7 +135,12 @@ class Lead(Record):
     converted_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("status", "created_at"), False), (("owner", "status"), False))
+        # The stamps after (status, created_at) make exception rule 1 ("not touched")
+        # index-only; (status, next_activity_on) makes rule 6 ("no open activity") a range.
+        indexes = (
+            (("status", "created_at", "last_touch_at", "status_changed_at"), False), (("owner", "status"), False),
+            (("status", "next_activity_on"), False),
+        )
 
     @property
     def name(self) -> str:
@@ -241,7 +246,9 @@ class Activity(Versioned):
     class Meta:
         indexes = (
             (("owner", "status", "planned_date"), False),
-            (("record_kind", "record_id", "status"), False),
+            # Covering for the exception rules and process metrics: "is there an open
+            # activity", "calls done by then", "first/last completion" never read the table.
+            (("record_kind", "record_id", "status", "completed_at", "type"), False),
             (("status", "planned_date"), False),
         )
         constraints = [pw.SQL("CHECK ((start_at IS NULL) = (duration_min IS NULL))")]
@@ -262,7 +269,11 @@ class Note(BaseModel):
     activity = pw.ForeignKeyField(Activity, null=True, backref="notes_made", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("record_kind", "record_id", "created_at"), False),)
+        # The second one covers exception rule 2's count of phone notes.
+        indexes = (
+            (("record_kind", "record_id", "created_at"), False),
+            (("record_kind", "record_id", "kind", "activity", "created_at"), False),
+        )
 
 
 class QualificationAnswer(BaseModel):
@@ -335,6 +346,28 @@ class AuditEvent(pw.Model):
         indexes = ((("table", "row_id", "at"), False), (("user", "id"), False))
 
 
+class AlertSent(pw.Model):
+    """One exception mailed to one recipient by `crm alerts send`.
+
+    Written only after the mail server accepted the digest; the unique key is
+    what stops a second mail for the same exception, even when two cron runs
+    overlap. `since` is part of the key: an exception that cleared and began
+    again later is a new one.
+    """
+
+    rule = pw.CharField(max_length=40)
+    kind = pw.CharField(max_length=12)
+    record_id = pw.IntegerField()
+    since = pw.DateTimeField()
+    recipient = pw.ForeignKeyField(User, on_delete="CASCADE", lazy_load=False)
+    sent_at = pw.DateTimeField(default=utcnow_naive)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        indexes = ((("recipient", "rule", "kind", "record_id", "since"), True),)
+
+
 class Meta(pw.Model):
     """Key/value facts about the database itself, such as the schema version."""
 
@@ -349,6 +382,7 @@ class Meta(pw.Model):
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
+    AlertSent,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

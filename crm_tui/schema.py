@@ -26,8 +26,20 @@ def _knowledge_articles(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([KnowledgeArticle, CaseArticle])
 
 
+def _exceptions_and_alerts(migrator: SchemaMigrator) -> None:
+    """The alert bookkeeping table, and the indexes the exception rules scan."""
+    from crm_tui.models import Activity, AlertSent, Lead, Note
+
+    migrator.database.create_tables([AlertSent])
+    # Two indexes grew into covering ones with the same leading columns.
+    migrator.database.execute_sql('DROP INDEX IF EXISTS "activity_record_kind_record_id_status"')
+    migrator.database.execute_sql('DROP INDEX IF EXISTS "lead_status_created_at"')
+    for model in (Activity, Lead, Note):
+        model._schema.create_indexes(safe=True)
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_knowledge_articles]
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_knowledge_articles, _exceptions_and_alerts]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

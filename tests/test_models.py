@@ -68,6 +68,7 @@ def test_login_is_unique(rep: User) -> None:
 def test_hot_queries_have_indexes(database: str) -> None:
     indexes = {tuple(index.columns) for index in db.database.obj.get_indexes("activity")}
     assert ("owner_id", "status", "planned_date") in indexes
-    assert ("record_kind", "record_id", "status") in indexes
+    # A wider (covering) index with the same leading columns serves the same queries.
+    assert any(cols[:3] == ("record_kind", "record_id", "status") for cols in indexes)
     lead_indexes = {tuple(index.columns) for index in db.database.obj.get_indexes("lead")}
-    assert ("status", "created_at") in lead_indexes
+    assert any(cols[:2] == ("status", "created_at") for cols in lead_indexes)

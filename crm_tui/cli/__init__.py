@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "crm_tui.cli.migrate_cmd",
     "crm_tui.cli.templates_cmd",
     "crm_tui.cli.knowledge_cmd",
+    "crm_tui.cli.exceptions_cmd",
+    "crm_tui.cli.alerts_cmd",
 )
 
 

@@ -1,6 +1,6 @@
 """Sending email through the configured SMTP server (`[smtp]` in the config).
 
-`send_message` speaks to the server with smtplib (STARTTLS and login when
+`send_message` (and `send`, for a prepared message such as an alert digest) speaks to the server with smtplib (STARTTLS and login when
 configured, with a timeout) and turns every failure into one `MailError`
 line a user can act on. `send_and_log` is the compose flow's "send": it
 logs the email on the record only after the server accepted it, so a
@@ -38,13 +38,18 @@ def build_message(to: str, subject: str, body: str, sender: str) -> EmailMessage
 
 def send_message(smtp: Smtp, to: str, subject: str, body: str, sender: str | None = None) -> None:
     """Send one plain-text email; raises MailError with one clear line on any failure."""
-    if not smtp.host:
-        raise MailError("no SMTP server is configured: set host under [smtp] in the config")
-    where = f"{smtp.host}:{smtp.port}"
     try:
         message = build_message(to, subject, body, sender or smtp.sender)
     except (ValueError, TypeError) as exc:
         raise MailError(f"cannot build the message: {exc}") from None
+    send(smtp, message)
+
+
+def send(smtp: Smtp, message: EmailMessage) -> None:
+    """Hand one message to the server; it counts as sent only when accepted for every recipient."""
+    if not smtp.host:
+        raise MailError("no SMTP server is configured: set host under [smtp] in the config")
+    where = f"{smtp.host}:{smtp.port}"
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
             if smtp.starttls:
@@ -67,8 +72,10 @@ def send_message(smtp: Smtp, to: str, subject: str, body: str, sender: str | Non
         raise MailError(f"sending through {where} failed: {exc}") from None
     except ssl.SSLError as exc:
         raise MailError(f"TLS with {where} failed: {exc.reason or exc}") from None
-    except socket.timeout:
-        raise MailError(f"{where} did not answer within {smtp.timeout:g} s") from None
+    except ConnectionRefusedError:
+        raise MailError(f"cannot reach the mail server {where}: connection refused") from None
+    except (socket.timeout, TimeoutError):
+        raise MailError(f"the mail server {where} did not answer within {smtp.timeout:g} s") from None
     except OSError as exc:
         raise MailError(f"cannot reach the mail server {where}: {exc.strerror or exc}") from None
     if refused:

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.db import DatabaseError
-from crm_tui.domain import changes, permissions
+from crm_tui.domain import changes, permissions, summary
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
@@ -116,6 +116,27 @@ class CrmApp(App[None]):
         """Called after this process wrote: refresh now, and skip the echo on the next poll."""
         self._change_token = self.attempt(changes.latest_change_id) or self._change_token
         self.reload_screen()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Open a record (an activity opens its record): the full record screen when
+        it is installed, else a compact read-only summary."""
+        target = self.attempt(summary.resolve, kind, record_id)
+        if target is None:
+            return
+        kind, record_id = target
+        try:
+            from crm_tui.ui.screens.record_detail import RecordDetailScreen
+        except ModuleNotFoundError as exc:
+            if exc.name != "crm_tui.ui.screens.record_detail":
+                raise
+        else:
+            self.push_screen(RecordDetailScreen(kind, record_id))
+            return
+        found = self.attempt(summary.record_summary, kind, record_id)
+        if found is not None:
+            from crm_tui.ui.dialogs.record_summary import RecordSummaryDialog
+
+            self.push_screen(RecordSummaryDialog(found, self.user.time_zone))
 
     def action_undo(self) -> None:
         restored = self.attempt(changes.undo_last, self.user)

@@ -1,0 +1,492 @@
+"""Manage by exception: the rules that say where the process broke.
+
+Each rule is one SQL query over indexed columns, with its thresholds from
+`config.thresholds`, evaluated "as of" an instant (default: now) so the same
+rule serves the Exceptions screen, `crm exceptions`, the alert mailer and the
+tests. A hit names the rule in plain words, the record, its owner, and the
+instant the exception began (`since`).
+
+Records carry denormalized stamps (`last_touch_at`, `next_activity_on`) that
+make the common case an index scan; where a stamp is missing the rules fall
+back to the events themselves (notes, activities, audited status changes), so
+a record written by an older tool or an import is judged the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
+
+import peewee as pw
+
+from crm_tui import clock, db
+from crm_tui.config import Config, Thresholds
+from crm_tui.domain.users import get_user
+from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
+
+OPEN_LEAD_STATUSES = ("new", "working", "qualified")
+UNDECIDED_LEAD_STATUSES = ("new", "working")
+OPEN_CASE_STATUSES = ("new", "open", "waiting")
+PHONE_NOTE_KINDS = ("phone", "voicemail")
+PHONE_ACTIVITY_TYPE = "call"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One default rule: a stable id (used in JSON and alert bookkeeping) and its words."""
+
+    id: str
+    number: int
+    template: str
+
+    def text(self, thresholds: Thresholds) -> str:
+        """The rule in plain words, with the configured thresholds filled in."""
+        values = {name: _amount(getattr(thresholds, name)) for name in Thresholds.__dataclass_fields__}
+        return self.template.format(**values)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("lead_untouched", 1, "New lead not touched within {lead_untouched_days} day(s) of entry"),
+    Rule("lead_undecided", 2, "Lead still undecided {lead_undecided_days} days after entry, "
+                              "with fewer than {lead_min_phone_notes} phone notes"),
+    Rule("lead_questions", 3, "Qualified lead without all its qualifying questions answered"),
+    Rule("lead_no_opportunity", 4, "Qualified lead without an opportunity with a forecast close date and an amount"),
+    Rule("opportunity_steps", 5, "Opportunity not using its methodology steps "
+                                 "{opportunity_steps_days} days after creation"),
+    Rule("no_open_activity", 6, "Open record with no open activity scheduled (slipped through the cracks)"),
+    Rule("activity_overdue", 7, "Activity overdue by more than {activity_overdue_days} days"),
+    Rule("case_sla", 8, "Case past its SLA, or escalated and not answered within {case_escalation_answer_hours} hours"),
+)
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+class Hit(NamedTuple):
+    """One exception: which rule, on which record, whose, and since when (naive UTC).
+
+    A NamedTuple, not a dataclass: a big team can have thousands of hits and
+    building them is on the 250 ms budget.
+    """
+
+    rule: str
+    number: int
+    rule_text: str
+    kind: str
+    record_id: int
+    record_name: str
+    owner_login: str
+    owner_name: str
+    since: dt.datetime
+    detail: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, int, dt.datetime]:
+        """What makes two hits the same exception (alert bookkeeping)."""
+        return (self.rule, self.kind, self.record_id, self.since)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON shape `crm exceptions --format json` prints (see README)."""
+        return {
+            "rule": self.rule,
+            "rule_text": self.rule_text,
+            "kind": self.kind,
+            "record_id": self.record_id,
+            "record_name": self.record_name,
+            "owner": self.owner_login or None,
+            "since": iso_utc(self.since),
+            "detail": self.detail,
+        }
+
+
+class _Row(NamedTuple):
+    """A rule's raw finding before the owner is attached."""
+
+    kind: str
+    record_id: int
+    name: str | None
+    owner_id: int | None
+    since: dt.datetime
+    detail: str = ""
+
+
+def iso_utc(instant: dt.datetime) -> str:
+    """A naive UTC instant as ISO-8601 with a Z, the form scripts parse."""
+    return instant.replace(microsecond=0).isoformat() + "Z"
+
+
+def _amount(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _naive(instant: dt.datetime | None) -> dt.datetime:
+    if instant is None:
+        return clock.utcnow_naive()
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(instant.year, instant.month, instant.day, instant.hour, instant.minute,
+                       instant.second, instant.microsecond)
+
+
+def _days(value: float) -> dt.timedelta:
+    return dt.timedelta(days=value)
+
+
+def _person(first: str, last: str, company: str) -> str:
+    name = f"{first or ''} {last or ''}".strip()
+    if company and name:
+        return f"{name} ({company})"
+    return name or company or ""
+
+
+def _owner(model: type[pw.Model], owner_id: int | None) -> pw.Node:
+    return pw.SQL("1 = 1") if owner_id is None else (model.owner == owner_id)
+
+
+def _not_between(column: pw.Field, after: Any, upto: dt.datetime) -> pw.Expression:
+    """NULL-safe "this stamp says nothing happened in (after, upto]"."""
+    return column.is_null() | (column <= after) | (column > upto)
+
+
+# ---- the rules -----------------------------------------------------------
+
+
+def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 1. Touched: an activity logged or completed, a note, or a status change."""
+    limit = _days(cfg.thresholds.lead_untouched_days)
+    note = Note.select(pw.SQL("1")).where(
+        (Note.record_kind == "lead") & (Note.record_id == Lead.id)
+        & (Note.created_at > Lead.created_at) & (Note.created_at <= at)
+    )
+    done = Activity.select(pw.SQL("1")).where(
+        (Activity.record_kind == "lead") & (Activity.record_id == Lead.id)
+        & (Activity.status == "done") & (Activity.completed_at <= at)
+    )
+    status_change = AuditEvent.select(pw.SQL("1")).where(
+        (AuditEvent.table == Lead._meta.table_name) & (AuditEvent.row_id == Lead.id)
+        & (AuditEvent.action == "update") & (AuditEvent.at > Lead.created_at) & (AuditEvent.at <= at)
+        & AuditEvent.changes.contains('"status"')
+    )
+    query = (
+        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at)
+        .where(
+            Lead.status.in_(OPEN_LEAD_STATUSES) & (Lead.created_at <= at - limit)
+            & _not_between(Lead.last_touch_at, Lead.created_at, at)
+            & _not_between(Lead.status_changed_at, Lead.created_at, at)
+            & ~pw.fn.EXISTS(note) & ~pw.fn.EXISTS(done) & ~pw.fn.EXISTS(status_change)
+            & _owner(Lead, owner_id)
+        )
+    )
+    for lead_id, first, last, company, owner, created in _rows(query):
+        yield _Row("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+                   "never touched")
+
+
+def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 2. Phone notes: phone or voicemail notes of their own, and calls done."""
+    limit = _days(cfg.thresholds.lead_undecided_days)
+    notes = Note.select(pw.fn.COUNT(pw.SQL("1"))).where(
+        (Note.record_kind == "lead") & (Note.record_id == Lead.id) & Note.kind.in_(PHONE_NOTE_KINDS)
+        & Note.activity.is_null() & (Note.created_at <= at)
+    )
+    calls = Activity.select(pw.fn.COUNT(pw.SQL("1"))).where(
+        (Activity.record_kind == "lead") & (Activity.record_id == Lead.id) & (Activity.status == "done")
+        & (Activity.type == PHONE_ACTIVITY_TYPE) & (Activity.completed_at <= at)
+    )
+    # Not `notes + calls`: "+" on two Peewee queries means UNION ALL.
+    total = pw.Expression(notes, pw.OP.ADD, calls)
+    phone = total.alias("phone")
+    query = (
+        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at,
+                    Lead.status, phone)
+        .where(
+            Lead.status.in_(UNDECIDED_LEAD_STATUSES) & (Lead.created_at <= at - limit) & _owner(Lead, owner_id)
+        )
+    )
+    for lead_id, first, last, company, owner, created, status, count in _rows(query):
+        # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
+        if count >= cfg.thresholds.lead_min_phone_notes:
+            continue
+        yield _Row("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+                   f"still {status}, {count} phone note{'s' if count != 1 else ''}")
+
+
+def _qualified_since() -> pw.Node:
+    return pw.fn.COALESCE(Lead.status_changed_at, Lead.created_at)
+
+
+def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 3. Only the questions configured now count, and only non-empty answers."""
+    keys = [question.key for question in cfg.qualification]
+    if not keys:
+        return
+    grace = _days(cfg.thresholds.qualified_grace_days)
+    answered = QualificationAnswer.select(pw.fn.COUNT(pw.SQL("1"))).where(
+        (QualificationAnswer.lead == Lead.id) & QualificationAnswer.question.in_(keys)
+        & (QualificationAnswer.answer != "")
+    )
+    query = (
+        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
+                    _qualified_since(), answered.alias("answered"))
+        .where(
+            (Lead.status == "qualified") & (_qualified_since() <= at - grace)
+            & (answered < len(keys)) & _owner(Lead, owner_id)
+        )
+    )
+    for lead_id, first, last, company, owner, qualified, count in _rows(query):
+        yield _Row("lead", lead_id, _person(first, last, company), owner, _naive(_as_datetime(qualified)) + grace,
+                   f"{count} of {len(keys)} questions answered")
+
+
+def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 4, in three index-friendly parts over disjoint leads.
+
+    A qualified lead needs a complete opportunity; a converted one too, unless
+    its opportunity has closed (then the question is history). The converted
+    leads with no opportunity at all are found index-only, so the years of
+    converted leads cost a few milliseconds, and the time condition is applied
+    to the hits alone.
+    """
+    grace = _days(cfg.thresholds.qualified_grace_days)
+    complete = Opportunity.select(pw.SQL("1")).where(
+        (Opportunity.lead == Lead.id) & Opportunity.forecast_close.is_null(False)
+        & Opportunity.amount.is_null(False) & (Opportunity.created_at <= at)
+    )
+    any_opportunity = Opportunity.select(pw.SQL("1")).where(Opportunity.lead == Lead.id)
+    columns = (Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, _qualified_since())
+    qualified = Lead.select(*columns).where(
+        (Lead.status == "qualified") & ~pw.fn.EXISTS(complete) & _owner(Lead, owner_id)
+    )
+    converted_bare = Lead.select(*columns).where(
+        (Lead.status == "converted") & ~pw.fn.EXISTS(any_opportunity) & _owner(Lead, owner_id)
+    )
+    # Driven from the few open opportunities, not from the years of converted leads.
+    incomplete = Opportunity.select(Opportunity.lead).where(
+        (Opportunity.state == "open") & Opportunity.lead.is_null(False)
+        & (Opportunity.forecast_close.is_null() | Opportunity.amount.is_null())
+    )
+    converted_incomplete = Lead.select(*columns).where(
+        Lead.id.in_(incomplete) & (Lead.status == "converted") & ~pw.fn.EXISTS(complete) & _owner(Lead, owner_id)
+    )
+    for query, detail in ((qualified, "no opportunity with close date and amount"),
+                          (converted_bare, "converted without an opportunity"),
+                          (converted_incomplete, "open opportunity lacks close date or amount")):
+        for lead_id, first, last, company, owner, qualified_at in _rows(query):
+            began = _as_datetime(qualified_at)
+            if began <= at - grace:
+                yield _Row("lead", lead_id, _person(first, last, company), owner, began + grace, detail)
+
+
+def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 5. "Used": at least one methodology step completed."""
+    limit = _days(cfg.thresholds.opportunity_steps_days)
+    step = StepCompletion.select(pw.SQL("1")).where(
+        (StepCompletion.opportunity == Opportunity.id) & (StepCompletion.completed_at <= at)
+    )
+    query = (
+        Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
+        .where(
+            (Opportunity.state == "open") & (Opportunity.created_at <= at - limit)
+            & ~pw.fn.EXISTS(step) & _owner(Opportunity, owner_id)
+        )
+    )
+    for opp_id, name, owner, created in _rows(query):
+        yield _Row("opportunity", opp_id, name, owner, _as_datetime(created) + limit, "no step completed")
+
+
+def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 6, over leads, opportunities and cases.
+
+    `next_activity_on IS NULL` narrows the scan; the NOT EXISTS on the covering
+    activity index keeps it right when the stamp was not maintained.
+    """
+    grace = _days(cfg.thresholds.no_open_activity_days)
+    cutoff = at - grace
+    targets: tuple[tuple[str, type[pw.Model], pw.Expression, Callable[[tuple], str], tuple], ...] = (
+        ("lead", Lead, Lead.status.in_(OPEN_LEAD_STATUSES), lambda r: _person(*r),
+         (Lead.first_name, Lead.last_name, Lead.company)),
+        ("opportunity", Opportunity, Opportunity.state == "open", lambda r: r[0], (Opportunity.name,)),
+        ("case", Case, Case.status.in_(OPEN_CASE_STATUSES), lambda r: r[0], (Case.subject,)),
+    )
+    for kind, model, is_open, name_of, name_columns in targets:
+        open_activity = Activity.select(pw.SQL("1")).where(
+            (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status == "open")
+            & (Activity.created_at <= at)
+        )
+        closed = (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status != "open")
+        last_done = Activity.select(pw.fn.MAX(Activity.completed_at)).where(closed & (Activity.completed_at <= at))
+        recent = Activity.select(pw.SQL("1")).where(
+            closed & (Activity.completed_at > cutoff) & (Activity.completed_at <= at)
+        )
+        where = (
+            is_open & model.next_activity_on.is_null() & (model.created_at <= cutoff)
+            & ~pw.fn.EXISTS(open_activity) & _owner(model, owner_id)
+        )
+        if grace:
+            where &= ~pw.fn.EXISTS(recent)
+        query = model.select(model.id, *name_columns, model.owner, model.created_at, last_done.alias("last_done"))
+        for row in _rows(query.where(where)):
+            record_id, names, (owner, created, done) = row[0], row[1:-3], row[-3:]
+            began = max(_as_datetime(created), _as_datetime(done)) if done else _as_datetime(created)
+            yield _Row(kind, record_id, name_of(names), owner, _naive(began) + grace,
+                       "last activity done " + f"{_as_datetime(done):%Y-%m-%d}" if done else "no activity ever")
+
+
+def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 7. A timed activity is due at its start; a dated one at the end of its day (UTC)."""
+    limit = _days(cfg.thresholds.activity_overdue_days)
+    cutoff = at - limit
+    # The last planned day whose end (the next midnight) lies before the cutoff.
+    day_before = cutoff - dt.timedelta(days=1)
+    last_day = day_before.date() if day_before.time() != dt.time(0) else day_before.date() - dt.timedelta(days=1)
+    # The record's name comes by rowid joins (one per kind): cheaper than a second query.
+    lead, contact = Lead.alias(), Contact.alias()
+
+    def on(model: Any, kind: str) -> pw.Expression:
+        return (Activity.record_kind == kind) & (model.id == Activity.record_id)
+
+    query = (
+        Activity.select(Activity.id, Activity.type, Activity.subject, Activity.owner, Activity.planned_date,
+                        Activity.start_at, Activity.record_kind, Activity.record_id,
+                        lead.first_name, lead.last_name, lead.company, Opportunity.name, Case.subject,
+                        Account.name, contact.first_name, contact.last_name)
+        .join_from(Activity, lead, pw.JOIN.LEFT_OUTER, on=on(lead, "lead"))
+        .join_from(Activity, Opportunity, pw.JOIN.LEFT_OUTER, on=on(Opportunity, "opportunity"))
+        .join_from(Activity, Case, pw.JOIN.LEFT_OUTER, on=on(Case, "case"))
+        .join_from(Activity, Account, pw.JOIN.LEFT_OUTER, on=on(Account, "account"))
+        .join_from(Activity, contact, pw.JOIN.LEFT_OUTER, on=on(contact, "contact"))
+        .where(
+            (Activity.status == "open") & (Activity.planned_date <= last_day + dt.timedelta(days=1))
+            & ((Activity.start_at.is_null() & (Activity.planned_date <= last_day))
+               | (Activity.start_at.is_null(False) & (Activity.start_at < cutoff)))
+            & (Activity.created_at <= at)
+            & _owner(Activity, owner_id)
+        )
+    )
+    for (act_id, kind_name, subject, owner, planned, start, kind, record_id,
+         lead_first, lead_last, lead_company, opp_name, case_subject, account_name,
+         contact_first, contact_last) in _rows(query):
+        due = _as_datetime(start) if start else dt.datetime.combine(_as_date(planned) + dt.timedelta(days=1), dt.time())
+        target = {
+            "lead": _person(lead_first, lead_last, lead_company), "opportunity": opp_name,
+            "case": case_subject, "account": account_name, "contact": _person(contact_first, contact_last, ""),
+        }.get(kind) or f"#{record_id}"
+        yield _Row("activity", act_id, f"{kind_name.capitalize()}: {subject} ({kind} {target})", owner, due + limit,
+                   f"planned {_as_date(planned):%Y-%m-%d}")
+
+
+def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 8. Since: the earlier of the SLA passing and the escalation going unanswered."""
+    answer = dt.timedelta(hours=cfg.thresholds.case_escalation_answer_hours)
+    late_sla = Case.sla_due.is_null(False) & (Case.sla_due < at)
+    unanswered = (
+        Case.escalated_at.is_null(False) & (Case.escalated_at <= at - answer)
+        & (Case.answered_at.is_null() | (Case.answered_at > at))
+    )
+    query = (
+        Case.select(Case.id, Case.subject, Case.owner, Case.sla_due, Case.escalated_at, Case.answered_at)
+        .where(Case.status.in_(OPEN_CASE_STATUSES) & (late_sla | unanswered) & _owner(Case, owner_id))
+    )
+    for case_id, subject, owner, sla_due, escalated, answered in _rows(query):
+        reasons: list[tuple[dt.datetime, str]] = []
+        if sla_due is not None and _as_datetime(sla_due) < at:
+            reasons.append((_as_datetime(sla_due), "past its SLA"))
+        if escalated is not None and _as_datetime(escalated) + answer <= at and (
+            answered is None or _as_datetime(answered) > at
+        ):
+            reasons.append((_as_datetime(escalated) + answer, "escalated, not answered"))
+        if reasons:
+            yield _Row("case", case_id, subject, owner, min(when for when, _ in reasons),
+                       " and ".join(text for _, text in reasons))
+
+
+def _rows(query: pw.Query) -> list[tuple[Any, ...]]:
+    """Raw rows from the driver: on big hit sets Peewee's per-value conversion costs
+    more than the query, so rules convert the few columns they use themselves."""
+    return list(db.database.execute(query).fetchall())
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """A datetime read through an expression (COALESCE, MAX) may come back as text on SQLite."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+_EVALUATORS: dict[str, Callable[[Config, dt.datetime, int | None], Iterable[_Row]]] = {
+    "lead_untouched": _lead_untouched,
+    "lead_undecided": _lead_undecided,
+    "lead_questions": _lead_questions,
+    "lead_no_opportunity": _lead_no_opportunity,
+    "opportunity_steps": _opportunity_steps,
+    "no_open_activity": _no_open_activity,
+    "activity_overdue": _activity_overdue,
+    "case_sla": _case_sla,
+}
+
+
+# ---- public API ------------------------------------------------------------
+
+
+def evaluate(
+    config: Config,
+    *,
+    at: dt.datetime | None = None,
+    owner: User | int | None = None,
+    rules: Sequence[str] | None = None,
+) -> list[Hit]:
+    """Every exception as of `at` (default now), for all owners or one.
+
+    Sorted by rule, then by how long it has been going on.
+    """
+    instant = _naive(at)
+    owner_id = owner.id if isinstance(owner, User) else owner
+    chosen = [RULES_BY_ID[rule_id] for rule_id in rules] if rules is not None else list(RULES)
+    found: list[tuple[Rule, _Row]] = []
+    for rule in chosen:
+        found.extend((rule, row) for row in _EVALUATORS[rule.id](config, instant, owner_id))
+    people = _people({row.owner_id for _, row in found if row.owner_id is not None})
+    texts = {rule.id: rule.text(config.thresholds) for rule in chosen}
+    nobody = ("", "")
+    hits = [
+        Hit(rule.id, rule.number, texts[rule.id], kind, record_id, name or f"{kind} {record_id}",
+            *people.get(owner_id, nobody), since, detail)
+        for rule, (kind, record_id, name, owner_id, since, detail) in found
+    ]
+    hits.sort(key=lambda hit: (hit.number, hit.since, hit.kind, hit.record_id))
+    return hits
+
+
+def can_see_all(user: User) -> bool:
+    """Managers and admins see every owner's exceptions; a rep sees their own."""
+    return user.role in ("manager", "admin")
+
+
+def for_viewer(user: User, config: Config, *, at: dt.datetime | None = None) -> list[Hit]:
+    """The exceptions this user is shown."""
+    return evaluate(config, at=at, owner=None if can_see_all(user) else user)
+
+
+def owner_by_login(login: str) -> User:
+    """The owner a `--owner LOGIN` filter names."""
+    return get_user(login)
+
+
+def counts_by_rule(hits: Iterable[Hit]) -> dict[str, int]:
+    """How many hits each rule has, every rule listed (zeros too), in rule order."""
+    counts = {rule.id: 0 for rule in RULES}
+    for hit in hits:
+        counts[hit.rule] = counts.get(hit.rule, 0) + 1
+    return counts
+
+
+def _people(ids: set[int]) -> dict[int | None, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = User.select(User.id, User.login, User.display_name).where(User.id.in_(list(ids))).tuples()
+    return {user_id: (login, name) for user_id, login, name in rows}

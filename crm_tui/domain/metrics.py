@@ -1,0 +1,226 @@
+"""Process metrics for the team, taken from chains of events within time frames.
+
+Each metric follows records from one event to the next (a lead entered, then
+its first touch; an opportunity created, then each methodology step) and asks
+whether the chain held. They are team figures over a period: nothing here
+counts anyone's calls or emails, and nothing ranks people (activity counts
+mislead, get gamed, and turn a CRM into a spying machine).
+
+"First quote" is not recorded by this CRM yet, so the inquiry metric measures
+what is recorded honestly: the time from a lead's entry to its first completed
+activity, and its label says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from crm_tui import clock, db
+from crm_tui.config import Config
+from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
+
+PERIODS = (7, 30, 90)
+
+TOUCHED_LABEL = "New leads touched within {days} day(s)"
+RESPONSE_LABEL = "Median time from inquiry to first completed activity (no quotes are recorded yet)"
+STEPS_LABEL = "Opportunities following their methodology steps in time"
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a whole, e.g. 8 of 10 leads touched in time."""
+
+    label: str
+    part: int
+    whole: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+    @property
+    def text(self) -> str:
+        if not self.whole:
+            return "no data"
+        return f"{round(100 * self.part / self.whole)}% ({self.part} of {self.whole})"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One stretch of the period, for the chart."""
+
+    label: str
+    share: Share
+
+
+@dataclass(frozen=True)
+class ProcessMetrics:
+    """The process view over one period ending at `until`."""
+
+    days: int
+    since: dt.datetime
+    until: dt.datetime
+    touched: Share
+    response_label: str
+    response_median: dt.timedelta | None
+    responded: Share
+    steps: Share
+    touched_by_week: list[Bucket] = field(default_factory=list)
+
+
+def _naive(instant: dt.datetime | None) -> dt.datetime:
+    if instant is None:
+        return clock.utcnow_naive()
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return instant
+
+
+def _instant(value: object) -> dt.datetime:
+    """MIN() of a datetime column may come back as text on SQLite."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _raw(query: pw.Query) -> list[tuple]:
+    """Driver rows without Peewee's per-value conversion (thousands of rows per period)."""
+    return list(db.database.execute(query).fetchall())
+
+
+def _first_events(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """Per lead entered in [since, until): its first completed activity and its first note.
+
+    One grouped join each, read from the covering activity and note indexes.
+    """
+    entered = (Lead.created_at >= since) & (Lead.created_at < until)
+    first_done = (
+        Activity.select(Activity.record_id, pw.fn.MIN(Activity.completed_at))
+        .join(Lead, on=(Lead.id == Activity.record_id))
+        .where(entered & (Activity.record_kind == "lead") & (Activity.status == "done")
+               & (Activity.completed_at <= until))
+        .group_by(Activity.record_id)
+    )
+    first_note = (
+        Note.select(Note.record_id, pw.fn.MIN(Note.created_at))
+        .join(Lead, on=(Lead.id == Note.record_id))
+        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until))
+        .group_by(Note.record_id)
+    )
+    done = {lead_id: _instant(first) for lead_id, first in _raw(first_done) if first is not None}
+    notes = {lead_id: _instant(first) for lead_id, first in _raw(first_note) if first is not None}
+    return done, notes
+
+
+def _touch_chain(config: Config, since: dt.datetime, until: dt.datetime
+                 ) -> tuple[list[tuple[dt.datetime, bool]], list[dt.timedelta], int]:
+    """For each lead entered in the period: (entered, touched in time), plus response times."""
+    window = dt.timedelta(days=config.thresholds.touched_within_days)
+    leads = [
+        (lead_id, _instant(created), _instant(changed) if changed else None, _instant(touched) if touched else None)
+        for lead_id, created, changed, touched in _raw(
+            Lead.select(Lead.id, Lead.created_at, Lead.status_changed_at, Lead.last_touch_at)
+            .where((Lead.created_at >= since) & (Lead.created_at < until))
+        )
+    ]
+    done, notes = _first_events(since, until)
+    judged: list[tuple[dt.datetime, bool]] = []
+    responses: list[dt.timedelta] = []
+    for lead_id, created, status_changed, last_touch in leads:
+        first_done = done.get(lead_id)
+        if first_done is not None and first_done >= created:
+            responses.append(first_done - created)
+        if created + window > until:
+            continue  # its day is not over yet: too early to judge
+        touches = [t for t in (first_done, notes.get(lead_id), status_changed, last_touch)
+                   if t is not None and created < t <= created + window]
+        judged.append((created, bool(touches)))
+    return judged, responses, len(leads)
+
+
+def _steps_followed(config: Config, since: dt.datetime, until: dt.datetime) -> Share:
+    """An opportunity follows its steps when every step due by now was done within its time frame.
+
+    Steps are chained: each is due `within_days` after the previous one was done
+    (the first, after creation). A step due after the opportunity closed is not due.
+    """
+    steps = config.methodology
+    opportunities = list(
+        Opportunity.select(Opportunity.id, Opportunity.created_at, Opportunity.closed_at)
+        .where((Opportunity.created_at >= since) & (Opportunity.created_at < until))
+        .tuples()
+    )
+    done: dict[int, dict[str, dt.datetime]] = {}
+    ids = [row[0] for row in opportunities]
+    for start in range(0, len(ids), 500):
+        for opp_id, step, completed in (
+            StepCompletion.select(StepCompletion.opportunity, StepCompletion.step, StepCompletion.completed_at)
+            .where(StepCompletion.opportunity.in_(ids[start:start + 500]) & (StepCompletion.completed_at <= until))
+            .tuples()
+        ):
+            done.setdefault(opp_id, {})[step] = completed
+    following = 0
+    for opp_id, created, closed in opportunities:
+        end = min(until, closed) if closed else until
+        previous, ok = created, True
+        for step in steps:
+            due = previous + dt.timedelta(days=step.within_days)
+            completed = done.get(opp_id, {}).get(step.key)
+            if completed is None:
+                ok = due >= end
+                break
+            if completed > due:
+                ok = False
+                break
+            previous = completed
+        following += ok
+    return Share(STEPS_LABEL, following, len(opportunities))
+
+
+def _weeks(judged: list[tuple[dt.datetime, bool]], since: dt.datetime, until: dt.datetime,
+           label: str) -> list[Bucket]:
+    """Split the period into up to 13 equal stretches (days for a week, weeks beyond)."""
+    span = until - since
+    step = dt.timedelta(days=1) if span <= dt.timedelta(days=7) else dt.timedelta(days=7)
+    buckets: list[Bucket] = []
+    start = since
+    while start < until:
+        end = min(start + step, until)
+        inside = [ok for created, ok in judged if start <= created < end]
+        name = f"{start:%a %d}" if step.days == 1 else f"{start:%d %b}"
+        buckets.append(Bucket(name, Share(label, sum(inside), len(inside))))
+        start = end
+    return buckets
+
+
+def process_metrics(config: Config, days: int = 30, *, until: dt.datetime | None = None) -> ProcessMetrics:
+    """The team's process metrics over the `days` before `until` (default now)."""
+    end = _naive(until)
+    start = end - dt.timedelta(days=days)
+    window = config.thresholds.touched_within_days
+    label = TOUCHED_LABEL.format(days=int(window) if float(window).is_integer() else window)
+    judged, responses, entered = _touch_chain(config, start, end)
+    touched = Share(label, sum(ok for _, ok in judged), len(judged))
+    median = dt.timedelta(seconds=statistics.median(r.total_seconds() for r in responses)) if responses else None
+    return ProcessMetrics(
+        days=days, since=start, until=end, touched=touched,
+        response_label=RESPONSE_LABEL, response_median=median,
+        responded=Share("Leads with a completed activity", len(responses), entered),
+        steps=_steps_followed(config, start, end),
+        touched_by_week=_weeks(judged, start, end, label),
+    )
+
+
+def duration_text(value: dt.timedelta | None) -> str:
+    """A duration the way people say it: 45 min, 5.5 h, 3.2 days."""
+    if value is None:
+        return "no data"
+    minutes = value.total_seconds() / 60
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    hours = minutes / 60
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
