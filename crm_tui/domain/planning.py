@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
@@ -197,6 +198,7 @@ def rebalance(
     target_index = {day: i for i, day in enumerate(targets)}
     rooms = _Rooms([capacity[day] - load[day] for day in targets])
 
+    last_target = len(targets) - 1
     moves: list[Move] = []
     stuck: list[Stuck] = []
     overloaded: list[Overload] = []
@@ -216,42 +218,52 @@ def rebalance(
                 it.id,
             ),
         )
+        cap = capacity[day]
         for item in candidates:
-            if load[day] <= capacity[day]:
-                left.append((item, ""))
-                continue
+            if load[day] <= cap:
+                break
+            minutes = item.minutes
             if item.fixed:
                 left.append((item, "fixed"))
                 continue
-            last_ok = len(targets) - 1
+            if minutes > rooms.tree[1]:  # no day anywhere has that much room
+                left.append((item, _why_stuck(item, today)))
+                continue
+            last_ok = last_target
             if item.deadline is not None:
                 last_ok = bisect.bisect_right(targets, item.deadline) - 1
-            found = rooms.first(after, last_ok, item.minutes)
+            found = rooms.first(after, last_ok, minutes)
             if found < 0:
-                found = rooms.last(0, min(before, last_ok), item.minutes)
+                found = rooms.last(0, min(before, last_ok), minutes)
             if found < 0:
                 left.append((item, _why_stuck(item, today)))
                 continue
             to_day = targets[found]
-            rooms.add(found, -item.minutes)
-            load[day] -= item.minutes
-            load[to_day] += item.minutes
+            rooms.add(found, -minutes)
+            load[day] -= minutes
+            load[to_day] += minutes
             if here is not None:
-                rooms.add(here, item.minutes)
+                rooms.add(here, minutes)
             moves.append(Move(item.id, day, to_day))
-        if load[day] > capacity[day]:
-            overloaded.append(Overload(day, load[day], capacity[day]))
-            for item, reason in left:
-                stuck.append(Stuck(item.id, day, reason or "needed to fill the day's capacity"))
+        if load[day] > cap:
+            # Every candidate was tried, so `left` is everything still on the day.
+            overloaded.append(Overload(day, load[day], cap))
+            stuck.extend(Stuck(item.id, day, reason) for item, reason in left)
     return Proposal(tuple(moves), tuple(overloaded), tuple(stuck))
 
 
 def _why_stuck(item: PlanItem, today: dt.date) -> str:
-    if item.deadline is not None and item.deadline < today:
-        return f"its deadline {item.deadline:%a %d %b} has passed"
-    if item.deadline is not None:
-        return f"no working day with {item.minutes} min free up to its deadline {item.deadline:%a %d %b}"
-    return f"no working day with {item.minutes} min free in view"
+    return _reason(item.minutes, item.deadline, today)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason(minutes: int, deadline: dt.date | None, today: dt.date) -> str:
+    """Cached: a year of stuck work repeats a few hundred reasons thousands of times."""
+    if deadline is not None and deadline < today:
+        return f"its deadline {deadline:%a %d %b} has passed"
+    if deadline is not None:
+        return f"no working day with {minutes} min free up to its deadline {deadline:%a %d %b}"
+    return f"no working day with {minutes} min free in view"
 
 
 def apply_moves(items: Iterable[PlanItem], proposal: Proposal) -> list[PlanItem]:

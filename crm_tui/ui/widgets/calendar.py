@@ -232,11 +232,13 @@ class Calendar(Widget, can_focus=True):
             # Removing a focused card hands focus to a neighbour; remember the real selection.
             selected = self._selected
             keep_focus = selected is not None and self._focus_is_mine()
-            if [plan.day for plan in plans] != list(self._columns):
-                await self._rebuild(plans)
-                changed = [plan.day for plan in plans]
-            else:
-                changed = await self._patch([plan for plan in plans if self._plans.get(plan.day) != plan])
+            # One frame for the whole change, not one per removed or mounted card.
+            with self.app.batch_update():
+                if [plan.day for plan in plans] != list(self._columns):
+                    await self._rebuild(plans)
+                    changed = [plan.day for plan in plans]
+                else:
+                    changed = await self._patch([plan for plan in plans if self._plans.get(plan.day) != plan])
             self._plans = {plan.day: plan for plan in plans}
             self._selected = selected
             if keep_focus:
