@@ -10,7 +10,8 @@ import datetime as dt
 
 from textual.pilot import Pilot
 
-from crm_tui.domain import users
+from crm_tui.config import Config
+from crm_tui.domain import planning, users
 from crm_tui.models import Activity, Lead, User
 from crm_tui.ui.app import CrmApp, make_app
 from crm_tui.ui.widgets.calendar import ActivityCard, Calendar
@@ -222,3 +223,21 @@ async def test_ahead_view_fits_five_to_ten_days_to_the_width(rep: User) -> None:
         await pilot.press("W")
         await settle(pilot)
         assert calendar.days == [MON, TUE, dt.date(2026, 11, 25), dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
+
+
+async def test_agenda_and_live_refresh_when_another_terminal_moves_work(rep: User) -> None:
+    acts = seed(rep)
+    app = make_app(rep, Config(refresh_seconds=0.2), start_mode="plan")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_plan(app, pilot)
+        agenda = str(app.screen.query_one("#plan-agenda").render())
+        assert "Tomorrow, Thu 19 Nov: 2 activities" in agenda
+        assert agenda.index("14:00") < agenda.index("Call Pat [EU]")  # timed first, then dated
+        assert "Pat Lee (Acme [EU])" in agenda
+
+        planning.move_activity(rep, acts["call"].id, MON, Config())  # as if from a second terminal
+        await pilot.pause(0.6)
+        await settle(pilot)
+        card = app.screen.query_one(f"#activity-{acts['call'].id}")
+        assert card.parent is not None and card.parent.parent.id == f"day-{MON}"
+        assert "1 activity" in str(app.screen.query_one("#plan-agenda").render())

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Iterable, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,6 +22,7 @@ from textual.events import Resize
 from textual.widgets import Footer, Static
 
 from crm_tui import db
+from crm_tui.config import Config
 from crm_tui.domain import planning, users
 from crm_tui.domain.planning import Card, DayPlan, Proposal
 from crm_tui.models import User
@@ -59,7 +60,6 @@ class PlanScreen(CrmScreen):
         self.view = "ahead"
         self.count = 5
         self._viewing: User | None = None
-        self._refreshes = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -69,9 +69,9 @@ class PlanScreen(CrmScreen):
             yield Calendar(id="calendar")
         yield Footer()
 
-    @property
-    def calendar(self) -> Calendar:
-        return self.query_one("#calendar", Calendar)
+    calendar = getters.query_one("#calendar", Calendar)
+    heading = getters.query_one("#plan-heading", Static)
+    agenda_view = getters.query_one("#plan-agenda", Static)
 
     @property
     def viewing(self) -> User:
@@ -102,7 +102,6 @@ class PlanScreen(CrmScreen):
         self.run_worker(self._refresh(), group="plan-refresh")
 
     async def _refresh(self) -> None:
-        self._refreshes += 1
         user, config = self.viewing, self.session.config
         span = self.attempt(planning.view_range, self.view, user, config, self.count)
         if span is None:
@@ -114,8 +113,8 @@ class PlanScreen(CrmScreen):
             return
         calendar = self.calendar
         calendar.readonly = self.readonly
-        self.query_one("#plan-heading", Static).update(self._heading(span))
-        self.query_one("#plan-agenda", Static).update(self._agenda(tomorrow, rows, user, config))
+        self.heading.update(self._heading(span))
+        self.agenda_view.update(self._agenda(tomorrow, rows, user, config))
         await calendar.show(plans)
 
     def _heading(self, span: tuple[dt.date, dt.date]) -> Text:
@@ -126,7 +125,7 @@ class PlanScreen(CrmScreen):
             text.append("  ·  read-only")
         return text
 
-    def _agenda(self, day: dt.date, rows: Sequence[tuple[Card, str]], user: User, config) -> Text:  # type: ignore[no-untyped-def]
+    def _agenda(self, day: dt.date, rows: Sequence[tuple[Card, str]], user: User, config: Config) -> Text:
         today = planning.local_today(user)
         label = "Tomorrow" if day == today + dt.timedelta(days=1) else "Next working day"
         load = sum(card.minutes for card, _ in rows)
