@@ -84,14 +84,21 @@ async def test_dragging_a_card_onto_another_day_moves_it_in_the_database(rep: Us
 async def test_keyboard_moves_with_shift_arrows_and_move_mode(rep: User) -> None:
     acts = seed(rep)
     app = make_app(rep, start_mode="plan")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await open_plan(app, pilot)
+    posted: list[Calendar.ActivityMoved] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Calendar.ActivityMoved) and all(m is not message for m in posted):
+            posted.append(message)  # the hook sees a bubbling message at every level
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        calendar = await open_plan(app, pilot)
         await pilot.press("down")  # selects the first card: Thursday's 14:00 meeting
         assert app.screen.focused is app.screen.query_one(f"#activity-{acts['meeting'].id}")
         await pilot.press("down")  # then the dated call below it
         await pilot.press("shift+right")
         await settle(pilot)
         assert day_of(acts["call"]) == FRI
+        assert [(m.activity_id, m.day, m.control) for m in posted] == [(acts["call"].id, FRI, calendar)]
         assert app.screen.focused is app.screen.query_one(f"#activity-{acts['call'].id}")
 
         await pilot.press("m", "right", "right")
