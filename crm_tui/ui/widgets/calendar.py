@@ -104,6 +104,11 @@ class LoadBar(Widget):
         return text
 
 
+class DayCards(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """A day's cards, scrolling. No key bindings of its own: the arrows select
+    cards (the Calendar's bindings); the selected card scrolls into view."""
+
+
 class DayColumn(Vertical):
     """One day: its title, its load bar and its cards, top to bottom."""
 
@@ -113,7 +118,7 @@ class DayColumn(Vertical):
         self._initial = list(cards)
         self.title = Static(self._title(plan), classes="day-title")
         self.bar = LoadBar(classes="load-bar")
-        self.cards = VerticalScroll(*self._initial, classes="day-cards", can_focus=False)
+        self.cards = DayCards(*self._initial, classes="day-cards")
 
     @property
     def day(self) -> dt.date:
