@@ -248,3 +248,19 @@ async def test_agenda_and_live_refresh_when_another_terminal_moves_work(rep: Use
         card = app.screen.query_one(f"#activity-{acts['call'].id}")
         assert card.parent is not None and card.parent.parent.id == f"day-{MON}"
         assert "1 activity" in str(app.screen.query_one("#plan-agenda").render())
+
+
+async def test_arrows_select_cards_in_a_day_too_full_to_show_and_scroll_it(rep: User) -> None:
+    lead = Lead.create(last_name="Lee", owner=rep)
+    ids = [Activity.create(type="call", subject=f"Call {i}", owner=rep, record_kind="lead", record_id=lead.id,
+                           planned_date=THU).id for i in range(15)]
+    app = make_app(rep, start_mode="plan")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_plan(app, pilot)
+        await pilot.press(*["down"] * 16)
+        focused = app.screen.focused
+        assert focused is not None and focused.id == f"activity-{ids[-1]}"
+        column = app.screen.query_one(f"#day-{THU}")
+        assert column.region.contains_region(focused.region)  # scrolled into view
+        await pilot.press("right")
+        assert app.screen.focused is focused  # no other day has cards: stays
