@@ -70,8 +70,13 @@ def local_now(tz: str) -> pendulum.DateTime:
 
 
 def today(tz: str) -> dt.date:
-    """The user's local calendar day: midnight in their zone is the boundary."""
-    return local_now(tz).date()
+    """The user's local calendar day: midnight in their zone is the boundary.
+
+    A plain `datetime.date`, not Pendulum's subclass, which the sqlite3
+    driver cannot bind as a query parameter.
+    """
+    local = local_now(tz)
+    return dt.date(local.year, local.month, local.day)
 
 
 def to_local(instant: dt.datetime, tz: str) -> pendulum.DateTime:
