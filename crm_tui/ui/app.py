@@ -52,7 +52,7 @@ class CrmApp(App[None]):
         Binding("3", "switch_mode('records')", "Records", id="mode.records", tooltip="Leads, accounts, contacts, opportunities, cases"),
         Binding("4", "switch_mode('exceptions')", "Exceptions", id="mode.exceptions", tooltip="Where the process broke"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key that works here"),
-        Binding("n", "new_activity", "New activity", id="new_activity",
+        Binding("n", "new_activity", "New", id="new_activity",
                 tooltip="Plan a new activity (for the record on screen, if any)"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo my last change"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit crm"),

@@ -77,8 +77,9 @@ class FollowUpDialog(FormDialog[FollowUpResult]):
         config = self._config or session.config
         tz = self._tz or session.user.time_zone
         with VerticalScroll(id="follow-up-dialog", classes="dialog"):
+            name = records.names([(self.record_kind, self.record_id)]).get((self.record_kind, self.record_id), "")
             title = Text("Created: ", style="bold")
-            title.append(records.KIND_LABELS.get(self.record_kind, self.record_kind))
+            title.append(f"{name} · {records.KIND_LABELS.get(self.record_kind, self.record_kind)}")
             yield Label(title, classes="dialog-title")
             yield FieldError("form")
             yield FollowUpForm(config, tz, default_type=self._default_type,
