@@ -131,6 +131,9 @@ class CrmApp(App[None]):
         """`n` anywhere: the new-activity dialog, preselecting the screen's record."""
         if isinstance(self.screen, ModalScreen):
             return  # not on top of another dialog
+        if self.session.readonly:
+            self.notify("This session is read-only: nothing can be changed here.", severity="warning")
+            return
         open_new_activity(self)
 
     def open_record(self, kind: str, record_id: int) -> None:

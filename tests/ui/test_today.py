@@ -219,7 +219,9 @@ async def test_new_activity_finds_the_record_as_you_type(rep: User, lead: Lead) 
         dialog = app.screen
         assert dialog.focused is dialog.query_one("#new-record")
         await pilot.press("i", "n", "i", "t")  # part of "Initech"
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        assert "Bo Stern (Initech) · Lead" in text_of(dialog.query_one("#new-record-hits"))
         await pilot.press("enter")  # take the best hit
         assert "Bo Stern (Initech) · Lead" in str(dialog.query_one("#new-record-chosen").render())
         await pilot.press(*"Demo")
@@ -244,6 +246,9 @@ async def test_n_preselects_the_record_of_the_selected_row(rep: User, lead: Lead
         assert "Kim Ng (Acme [EU]) · Lead" in str(app.screen.query_one("#new-record-chosen").render())
         await pilot.press(*"Quote", "enter")  # enter in the subject saves
         await pilot.pause()
+        await pilot.press("3", "n")  # n works on any screen; nothing to preselect there
+        await pilot.pause()
+        assert "no record chosen yet" in str(app.screen.query_one("#new-record-chosen").render())
     assert Activity.select().where(Activity.subject == "Quote").get().planned_date == THU
 
 
@@ -391,3 +396,16 @@ async def test_rule_one_prompt_schedules_or_records_no_follow_up(rep: User) -> N
     assert activities.declined_follow_up("lead", second.id)
     assert not activities.declined_follow_up("lead", first.id)
     assert Note.select().count() == 1
+
+
+async def test_a_read_only_session_opens_no_dialog(rep: User, lead: Lead) -> None:
+    first = plan(rep, lead, "Intro call")
+    app = make_app(rep, CFG, readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = capture_notes(app)
+        await pilot.press("c", "n")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert notes and all("read-only" in note for note in notes)
+    assert Activity.get_by_id(first.id).status == "open"

@@ -120,15 +120,16 @@ class EditActivityDialog(FormDialog[ActivityEdit]):
         day, typed_time = dates.parse_when(self._config, self._tz, day_text, field="day")
         time = dates.parse_time(self._value("#edit-time"), "time") or typed_time
         duration = validation.integer(self._value("#edit-duration"), "duration_min", low=1, high=24 * 60)
+        kind = str(self.query_one("#edit-type", Select).value)
         if time is not None and duration is None:
-            duration = self._config.activity_type(str(self.query_one("#edit-type", Select).value)).minutes \
-                if str(self.query_one("#edit-type", Select).value) in self._config.activity_type_names else 30
+            standard = kind in self._config.activity_type_names
+            duration = self._config.activity_type(kind).minutes if standard else 30
         if time is None and duration is not None:
             raise DomainError("minutes need a time of day (or clear them for an all-day activity)",
                               "duration_min")
         return ActivityEdit(
             activity_id=self._row.activity_id, expected_version=self._row.version, subject=subject,
-            type=str(self.query_one("#edit-type", Select).value), day=day, time=time, duration_min=duration,
+            type=kind, day=day, time=time, duration_min=duration,
             priority=int(self.query_one("#edit-priority", Select).value),
             fixed=self.query_one("#edit-fixed", Checkbox).value,
             deadline=validation.iso_date(self._value("#edit-deadline"), "deadline"),

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from crm_tui.config import Config
 from crm_tui.domain import activities, dates, records
@@ -84,7 +84,7 @@ class FollowUpDialog(FormDialog[FollowUpResult]):
             yield FieldError("form")
             yield FollowUpForm(config, tz, default_type=self._default_type,
                                default_subject=self._default_subject, default_choice=self._default_choice)
-            yield Label("enter: save · escape: decide later", classes="dialog-hint")
+            yield Label("ctrl+s (or enter in a text box): save · escape: decide later", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#fu-when-choice").focus()
@@ -92,7 +92,7 @@ class FollowUpDialog(FormDialog[FollowUpResult]):
     def action_accept(self) -> None:
         self.build(self.query_one(FollowUpForm).follow_up)
 
-    def on_input_submitted(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_accept()
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
+from crm_tui import db
 from crm_tui.config import Config
 from crm_tui.domain import activities, dates, lookup, validation
 from crm_tui.domain.errors import DomainError
@@ -123,9 +126,19 @@ class NewActivityDialog(FormDialog[NewActivity]):
         self.query_one("#new-subject").focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "new-record":
-            return
-        self._hits = lookup.search(event.value)
+        if event.input.id == "new-record":
+            self._search(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record-search")
+    def _search(self, text: str) -> None:
+        """Search off the UI thread (a miss scans names); a newer keystroke cancels this one."""
+        with db.connection():
+            found = lookup.search(text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_hits, found)
+
+    def _show_hits(self, found: list[lookup.Hit]) -> None:
+        self._hits = found
         hits = self.query_one("#new-record-hits", OptionList)
         hits.set_options([Option(Text(hit.label), id=f"hit-{i}") for i, hit in enumerate(self._hits)])
         hits.display = bool(self._hits)

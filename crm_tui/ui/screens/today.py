@@ -52,6 +52,9 @@ class TodayScreen(CrmScreen):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#today-list", ActivityList).focus()
+        # Lateness ("late by 1h20") and the local day move on with the clock,
+        # even when no data changed.
+        self.set_interval(60, self.reload)
 
     # -- data ---------------------------------------------------------------
 
@@ -86,6 +89,9 @@ class TodayScreen(CrmScreen):
         return None
 
     def _activity(self) -> AgendaRow | None:
+        if self.session.readonly:
+            self.notify("This session is read-only: nothing can be changed here.", severity="warning")
+            return None
         item = self.selected
         if isinstance(item, AgendaRow):
             return item
@@ -157,11 +163,14 @@ class TodayScreen(CrmScreen):
         session = self.session
 
         def save(result: ActivityEdit) -> None:
+            # The type is checked against the standard list only when it changes,
+            # so an activity of a since-retired type can still be edited.
+            changed_type = {"type": result.type} if result.type != row.type else {}
             activities.edit(
                 session.user, session.config, result.activity_id, expected_version=result.expected_version,
                 day=result.day, time=result.time, duration_min=result.duration_min,
-                subject=result.subject, type=result.type, priority=result.priority, fixed=result.fixed,
-                deadline=result.deadline,
+                subject=result.subject, priority=result.priority, fixed=result.fixed,
+                deadline=result.deadline, **changed_type,
             )
 
         self.app.push_screen(
