@@ -16,6 +16,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -35,6 +36,11 @@ def item_key(item: Item) -> str:
 
 class ActivityList(OptionList):
     """Overdue, today's and escalated rows; enter or double click opens one."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Open", id="activity_list.open", show=False,
+                tooltip="Open the linked record"),
+    ]
 
     @dataclass
     class Opened(Message):
