@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sys
 from typing import Any
 
 import pytest
@@ -355,18 +356,33 @@ async def test_click_selects_and_double_click_opens(rep: User, lead: Lead) -> No
     plan(rep, lead, "First")
     second = plan(rep, lead, "Second")
     app = make_app(rep, CFG)
+    opened: list[tuple[str, int]] = []
+    app.open_record = lambda kind, record_id: opened.append((kind, record_id))  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        notes = capture_notes(app)
         widget = app.screen.query_one("#today-list", ActivityList)
         row_y = widget.get_option_index(f"activity-{second.id}")
         await pilot.click("#today-list", offset=(20, row_y))
         await pilot.pause()
         assert widget.selected is not None and widget.selected.subject == "Second"
-        assert len(app.screen_stack) == 1 and not notes
+        assert not opened
         await pilot.double_click("#today-list", offset=(20, row_y))
         await pilot.pause()
-        assert "record view not available" in notes or len(app.screen_stack) == 2
+        assert opened == [("lead", lead.id)]
+        await pilot.press("up", "enter")
+        await pilot.pause()
+        assert opened[-1] == ("lead", lead.id) and len(opened) == 2
+
+
+async def test_open_record_without_a_record_view_says_so(rep: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "crm_tui.ui.screens.record_detail", None)  # import fails
+    app = make_app(rep, CFG)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = capture_notes(app)
+        app.open_record("lead", 1)
+        await pilot.pause()
+        assert notes == ["record view not available"] and len(app.screen_stack) == 1
 
 
 async def test_rule_one_prompt_schedules_or_records_no_follow_up(rep: User) -> None:
