@@ -85,12 +85,19 @@ def create(
     owner: User | None = None,
     notes: str = "",
     previous: Activity | None = None,
+    check_day: bool = False,
 ) -> Activity:
-    """Schedule an activity on a record, owned by `owner` (default: the actor)."""
+    """Schedule an activity on a record, owned by `owner` (default: the actor).
+
+    `check_day` applies the planning rule (today or later, a working day);
+    what a user plans interactively is checked, imports of history are not.
+    """
     _check_type(config, type)
     subject = validation.required(subject, "subject")
     records.get(record_kind, record_id)
     owner = owner or actor
+    if check_day:
+        check_plannable(config, owner, day)
     if priority not in (1, 2, 3):
         raise DomainError("priority is 1 (high), 2 (normal) or 3 (low)", "priority")
     if deadline is not None and deadline < day:
@@ -112,7 +119,7 @@ def _create_follow_up(actor: User, config: Config, done: Activity, follow_up: Fo
         actor, config, type=follow_up.type, subject=follow_up.subject,
         record_kind=done.record_kind, record_id=done.record_id, day=follow_up.day,
         time=follow_up.time, duration_min=follow_up.duration_min, priority=follow_up.priority,
-        owner=done.owner, previous=done,
+        owner=done.owner, previous=done, check_day=True,
     )
 
 
@@ -169,6 +176,55 @@ def _mark_worked(actor: User, kind: str, record_id: int) -> None:
         lead = Lead.get_or_none(Lead.id == record_id)
         if lead is not None and lead.status == "new":
             changes.update(lead, status="working", status_changed_at=clock.utcnow_naive())
+
+
+NO_FOLLOW_UP = "No follow-up planned."
+"""The first words of the note that records an explicit "no follow-up" decision
+made right after a record was created (rule 1). Completing an activity records
+the same decision on the activity itself (`followup == "none"`)."""
+
+
+@db.atomic
+def schedule_follow_up(
+    actor: User,
+    config: Config,
+    record_kind: str,
+    record_id: int,
+    follow_up: FollowUp | None,
+    *,
+    reason: str = "",
+) -> Activity | Note:
+    """Rule 1: the decision taken right after creating a record, in one transaction.
+
+    A FollowUp creates that activity on the record, owned by the actor. None
+    is the explicit "no follow-up" choice: it is recorded as a general Note on
+    the record whose body starts with NO_FOLLOW_UP (plus the optional reason),
+    so it shows on the record's timeline, is undoable like any change, and is
+    found by `declined_follow_up`. That note is not a touch: deciding to do
+    nothing is not working the record.
+    """
+    if follow_up is not None:
+        return create(
+            actor, config, type=follow_up.type, subject=follow_up.subject,
+            record_kind=record_kind, record_id=record_id, day=follow_up.day, time=follow_up.time,
+            duration_min=follow_up.duration_min, priority=follow_up.priority, check_day=True,
+        )
+    records.get(record_kind, record_id)
+    why = validation.optional(reason, "reason", max_length=500)
+    body = f"{NO_FOLLOW_UP} {why}".strip()
+    with changes.action(actor):
+        return changes.create(Note, record_kind=record_kind, record_id=record_id, kind="general",
+                              body=body, author=actor)
+
+
+def declined_follow_up(record_kind: str, record_id: int) -> bool:
+    """Whether someone explicitly chose "no follow-up" for this record."""
+    return (
+        Note.select(Note.id)
+        .where((Note.record_kind == record_kind) & (Note.record_id == record_id)
+               & Note.body.startswith(NO_FOLLOW_UP))
+        .exists()
+    )
 
 
 @db.atomic
@@ -246,6 +302,8 @@ def edit(
         fields["subject"] = validation.required(str(fields["subject"]), "subject")
     owner = fields.get("owner") or activity.owner
     values = dict(fields)
+    if day is not None and day != activity.planned_date:
+        check_plannable(config, owner, day)
     if day is not None or time is not False or duration_min is not None:
         new_day = day or activity.planned_date
         new_time = local_time(activity, owner.time_zone) if time is False else time

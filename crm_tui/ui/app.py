@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui import clock, db
@@ -20,6 +20,7 @@ from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
 from crm_tui.ui.dialogs.help import HelpScreen
+from crm_tui.ui.dialogs.new_activity import open_new_activity
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.screens.exceptions import ExceptionsScreen
 from crm_tui.ui.screens.plan import PlanScreen
@@ -51,6 +52,8 @@ class CrmApp(App[None]):
         Binding("3", "switch_mode('records')", "Records", id="mode.records", tooltip="Leads, accounts, contacts, opportunities, cases"),
         Binding("4", "switch_mode('exceptions')", "Exceptions", id="mode.exceptions", tooltip="Where the process broke"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key that works here"),
+        Binding("n", "new_activity", "New", id="new_activity",
+                tooltip="Plan a new activity (for the record on screen, if any)"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo my last change"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit crm"),
     ]
@@ -144,6 +147,15 @@ class CrmApp(App[None]):
             self.notify(f"Undone ({len(restored)} change{'s' if len(restored) != 1 else ''})")
             self.changed()
 
+    def action_new_activity(self) -> None:
+        """`n` anywhere: the new-activity dialog, preselecting the screen's record."""
+        if isinstance(self.screen, ModalScreen):
+            return  # not on top of another dialog
+        if self.session.readonly:
+            self.notify("This session is read-only: nothing can be changed here.", severity="warning")
+            return
+        open_new_activity(self)
+
     def action_help(self) -> None:
         """List every active key; keys bound to one action share a row."""
         rows: dict[str, tuple[list[str], str]] = {}
@@ -163,6 +175,7 @@ class CrmApp(App[None]):
         for mode, title in MODE_TITLES.items():
             yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen", lambda m=mode: self.switch_mode(m))
         yield SystemCommand("Undo", "Undo my last change", self.action_undo)
+        yield SystemCommand("New activity", "Plan a new activity on a record", self.action_new_activity)
         yield SystemCommand("Help", "List every key", self.action_help)
         if isinstance(screen, CrmScreen):
             yield from screen.commands()

@@ -1,15 +1,216 @@
-"""The Today screen."""
+"""The Today screen: where a rep starts and ends the day.
+
+It shows `domain.agenda.for_user` (overdue, today, cases escalated to me) in
+`#today-list` and turns keys into domain calls through the dialogs: complete
+with the follow-up decision (`c`), reschedule (`s`), edit (`e`), cancel with
+a reason (`x`), open the linked record (`enter`, double click). `n` (new
+activity) and `u` (undo) are app-wide. Other users' changes arrive through
+the app's change polling, which calls `reload()`; the cursor stays on the
+same activity.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from crm_tui.domain import activities, agenda
+from crm_tui.domain.agenda import AgendaRow, EscalatedRow
+from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
+from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
+from crm_tui.ui.dialogs.edit_activity import ActivityEdit, EditActivityDialog
+from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
+from crm_tui.ui.widgets.activity_list import ActivityList
+
+EMPTY_TEXT = "Nothing due. Press n to plan an activity, or 2 to plan tomorrow."
 
 
 class TodayScreen(CrmScreen):
+    BINDINGS = [
+        Binding("c", "complete", "Complete", id="today.complete",
+                tooltip="Complete the activity: outcome, note, and the follow-up decision"),
+        Binding("s", "reschedule", "Reschedule", id="today.reschedule", tooltip="Move the activity to another day"),
+        Binding("e", "edit", "Edit", id="today.edit", tooltip="Edit subject, type, day, time, priority"),
+        Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
+                tooltip="Cancel the activity (asks for a reason)"),
+        Binding("enter", "open", "Open", id="today.open", tooltip="Open the linked record"),
+    ]
+
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield Static("Today", id="today-list")
+        yield Static("", id="today-header", markup=False)
+        yield ActivityList(id="today-list")
+        yield Static(EMPTY_TEXT, id="today-empty", markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#today-list", ActivityList).focus()
+        # Lateness ("late by 1h20") and the local day move on with the clock,
+        # even when no data changed.
+        self.set_interval(60, self.reload)
+
+    # -- data ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read the agenda and redraw, keeping the selected activity."""
+        if not self.is_mounted:
+            return
+        result = self.attempt(agenda.for_user, self.session.user, self.session.config)
+        if result is None:
+            return
+        self.query_one("#today-list", ActivityList).show(result)
+        header = Text(f"{result.day:%A %d %B} · ", style="bold")
+        header.append(result.header, style="bold")
+        if result.overdue:
+            self.query_one("#today-header", Static).add_class("-overdue")
+        else:
+            self.query_one("#today-header", Static).remove_class("-overdue")
+        self.query_one("#today-header", Static).update(header)
+        self.set_class(result.empty, "-empty")
+
+    @property
+    def selected(self) -> AgendaRow | EscalatedRow | None:
+        return self.query_one("#today-list", ActivityList).selected
+
+    def current_record(self) -> tuple[str, int] | None:
+        """The record of the highlighted row, so `n` plans the next activity for it."""
+        item = self.selected
+        if isinstance(item, AgendaRow):
+            return (item.record_kind, item.record_id)
+        if isinstance(item, EscalatedRow):
+            return ("case", item.case_id)
+        return None
+
+    def _activity(self) -> AgendaRow | None:
+        if self.session.readonly:
+            self.notify("This session is read-only: nothing can be changed here.", severity="warning")
+            return None
+        item = self.selected
+        if isinstance(item, AgendaRow):
+            return item
+        if isinstance(item, EscalatedRow):
+            self.notify("That is an escalated case: press enter to open and answer it.", severity="warning")
+        else:
+            self.notify("No activity selected.", severity="warning")
+        return None
+
+    def _after(self, message: str) -> Callable[[object], None]:
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message)
+                self.crm.changed()
+        return done
+
+    # -- actions ------------------------------------------------------------
+
+    def action_complete(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+        session = self.session
+
+        def save(result: Completion) -> None:
+            activities.complete(
+                session.user, session.config, row.activity_id, outcome=result.outcome,
+                follow_up=result.follow_up, note=result.note, expected_version=row.version,
+            )
+
+        def done(result: Completion | None) -> None:
+            if result is None:
+                return
+            if result.follow_up is None:
+                self.notify(f"Done ({result.outcome}); no follow-up")
+            else:
+                self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
+            self.crm.changed()
+
+        self.app.push_screen(
+            CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
+                           record_label=row.record_label, save=save),
+            done,
+        )
+
+    def action_reschedule(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+        session = self.session
+
+        def save(result: Reschedule) -> None:
+            if result.time is None:
+                activities.move_to_day(session.user, session.config, row.activity_id, result.day,
+                                       expected_version=row.version)
+            else:
+                activities.edit(session.user, session.config, row.activity_id, expected_version=row.version,
+                                day=result.day, time=result.time)
+
+        self.app.push_screen(
+            RescheduleDialog(session.config, session.user.time_zone, subject=row.subject, save=save),
+            self._after("Moved"),
+        )
+
+    def action_edit(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+        session = self.session
+
+        def save(result: ActivityEdit) -> None:
+            # The type is checked against the standard list only when it changes,
+            # so an activity of a since-retired type can still be edited.
+            changed_type = {"type": result.type} if result.type != row.type else {}
+            activities.edit(
+                session.user, session.config, result.activity_id, expected_version=result.expected_version,
+                day=result.day, time=result.time, duration_min=result.duration_min,
+                subject=result.subject, priority=result.priority, fixed=result.fixed,
+                deadline=result.deadline, **changed_type,
+            )
+
+        self.app.push_screen(
+            EditActivityDialog(session.config, session.user.time_zone, row, save=save), self._after("Saved"),
+        )
+
+    def action_cancel_activity(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+        session = self.session
+
+        def save(reason: str) -> None:
+            activities.cancel(session.user, row.activity_id, reason, expected_version=row.version)
+
+        self.app.push_screen(CancelActivityDialog(subject=row.subject, save=save), self._after("Cancelled"))
+
+    def action_open(self) -> None:
+        item = self.selected
+        if item is not None:
+            self._open(item)
+
+    @on(ActivityList.Opened, "#today-list")
+    def _opened(self, event: ActivityList.Opened) -> None:
+        self._open(event.item)
+
+    def _open(self, item: AgendaRow | EscalatedRow) -> None:
+        if isinstance(item, AgendaRow):
+            self.crm.open_record(item.record_kind, item.record_id)
+        else:
+            self.crm.open_record("case", item.case_id)
+
+    def commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("Complete activity", "Outcome, note and follow-up for the selected activity",
+                          self.action_complete),
+            SystemCommand("Reschedule activity", "Move the selected activity to another day",
+                          self.action_reschedule),
+            SystemCommand("Edit activity", "Change the selected activity", self.action_edit),
+            SystemCommand("Cancel activity", "Cancel the selected activity with a reason",
+                          self.action_cancel_activity),
+            SystemCommand("Open record", "Open the record of the selected activity", self.action_open),
+        ]

@@ -1,0 +1,224 @@
+"""The Today agenda: what a user has to do today, and what slipped.
+
+Called by the Today screen on every refresh (each poll that saw a change), so
+it is built for speed: one indexed range query on (owner, status,
+planned_date) read as tuples, names for the linked records in one query per
+kind, and stdlib `zoneinfo` for each row's local time (PERF.md: Pendulum per
+row costs ten times more). No model instances are built.
+
+Groups, in the order the screen shows them:
+- overdue: open activities planned before the user's local today, most
+  overdue first, with how many days late;
+- today: timed activities in time order (one whose start has passed is
+  marked "late by 1h20" but stays here), then dated ones by priority;
+- escalated: for a manager, open cases escalated to them and not answered yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from crm_tui import clock
+from crm_tui.config import Config
+from crm_tui.domain import records
+from crm_tui.models import Account, Activity, Case, User
+
+OVERDUE = "overdue"
+TODAY = "today"
+ESCALATED = "escalated"
+CLOSED_CASE_STATUSES = ("resolved", "closed")
+_UTC = dt.timezone.utc
+
+
+def late_text(minutes: int) -> str:
+    """'late by 1h20', 'late by 5 min'."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"late by {hours}h{rest:02d}"
+    if hours:
+        return f"late by {hours}h"
+    return f"late by {rest} min"
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaRow:
+    """One open activity as the Today list shows it."""
+
+    activity_id: int
+    version: int
+    group: str
+    """OVERDUE or TODAY."""
+    type: str
+    type_label: str
+    subject: str
+    planned_date: dt.date
+    local_time: dt.time | None
+    """Start in the owner's zone; None for a dated activity."""
+    duration_min: int | None
+    record_kind: str
+    record_id: int
+    record_name: str
+    priority: int
+    overdue_days: int
+    """Whole calendar days since the planned day (0 when not overdue)."""
+    late_minutes: int
+    """For a timed activity of today whose start has passed; else 0."""
+    fixed: bool
+    deadline: dt.date | None
+
+    @property
+    def record_label(self) -> str:
+        """'Acme Corp · Lead'."""
+        return f"{self.record_name} · {records.KIND_LABELS.get(self.record_kind, self.record_kind)}"
+
+    @property
+    def time_text(self) -> str:
+        return self.local_time.strftime("%H:%M") if self.local_time is not None else "—"
+
+    @property
+    def lateness(self) -> str:
+        """'2d late' (overdue), 'late by 1h20' (today, started), or ''."""
+        if self.overdue_days:
+            return f"{self.overdue_days}d late"
+        if self.late_minutes:
+            return late_text(self.late_minutes)
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalatedRow:
+    """An unanswered case escalated to this user (a manager)."""
+
+    case_id: int
+    version: int
+    subject: str
+    account_name: str
+    case_priority: str
+    status: str
+    escalated_at: dt.datetime | None
+    """Local time in the user's zone."""
+    waiting_hours: float
+    reason: str
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.account_name} · Case" if self.account_name else "Case"
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What the Today screen shows for one user at one instant."""
+
+    day: dt.date
+    overdue: tuple[AgendaRow, ...]
+    today: tuple[AgendaRow, ...]
+    escalated: tuple[EscalatedRow, ...]
+
+    @property
+    def header(self) -> str:
+        """'3 overdue, 7 today' (and ', 1 escalated to you' when there are any)."""
+        text = f"{len(self.overdue)} overdue, {len(self.today)} today"
+        if self.escalated:
+            text += f", {len(self.escalated)} escalated to you"
+        return text
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.today or self.escalated)
+
+    def rows(self) -> tuple[AgendaRow, ...]:
+        return self.overdue + self.today
+
+
+_COLUMNS = (
+    Activity.id, Activity.version, Activity.type, Activity.subject, Activity.planned_date,
+    Activity.start_at, Activity.duration_min, Activity.record_kind, Activity.record_id,
+    Activity.priority, Activity.fixed, Activity.deadline,
+)
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _datetime(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value  # type: ignore[return-value]
+    return dt.datetime.fromisoformat(str(value))
+
+
+def for_user(user: User, config: Config) -> Agenda:
+    """The user's agenda now: overdue, today, and cases escalated to them."""
+    zone = ZoneInfo(user.time_zone)
+    now_utc = clock.utcnow_naive()
+    today = clock.today(user.time_zone)
+    labels = {kind.name: kind.title for kind in config.activity_types}
+    raw = list(
+        Activity.select(*_COLUMNS)
+        .where((Activity.owner == user.id) & (Activity.status == "open") & (Activity.planned_date <= today))
+        .tuples()
+    )
+    names = records.names((row[7], row[8]) for row in raw)
+    overdue: list[AgendaRow] = []
+    todays: list[AgendaRow] = []
+    for (aid, version, kind, subject, planned, start, duration, rkind, rid, priority, fixed, deadline) in raw:
+        planned = _date(planned)
+        start = _datetime(start)
+        local = start.replace(tzinfo=_UTC).astimezone(zone).time() if start is not None else None
+        late_days = (today - planned).days
+        late_minutes = 0
+        if late_days == 0 and start is not None and start < now_utc:
+            late_minutes = int((now_utc - start).total_seconds() // 60)
+        row = AgendaRow(
+            activity_id=aid, version=version, group=OVERDUE if late_days > 0 else TODAY,
+            type=kind, type_label=labels.get(kind, kind.capitalize()), subject=subject,
+            planned_date=planned, local_time=local, duration_min=duration,
+            record_kind=rkind, record_id=rid,
+            record_name=names.get((rkind, rid), f"{rkind} {rid} (deleted)"),
+            priority=priority, overdue_days=max(late_days, 0), late_minutes=late_minutes,
+            fixed=bool(fixed), deadline=_date(deadline) if deadline is not None else None,
+        )
+        (overdue if late_days > 0 else todays).append(row)
+    overdue.sort(key=lambda r: (r.planned_date, r.priority, r.local_time or dt.time.max, r.activity_id))
+    todays.sort(key=lambda r: (
+        r.local_time is None,
+        r.local_time or dt.time.min,
+        r.priority,
+        r.activity_id,
+    ))
+    return Agenda(day=today, overdue=tuple(overdue), today=tuple(todays), escalated=escalated_to(user))
+
+
+_CASE_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+def escalated_to(user: User) -> tuple[EscalatedRow, ...]:
+    """Open cases escalated to `user` that nobody has answered yet, oldest first."""
+    zone = ZoneInfo(user.time_zone)
+    now_utc = clock.utcnow_naive()
+    query = (
+        Case.select(Case.id, Case.version, Case.subject, Account.name, Case.priority, Case.status,
+                    Case.escalated_at, Case.escalation_reason)
+        .join(Account, on=(Case.account == Account.id), join_type=pw.JOIN.LEFT_OUTER)
+        .where(
+            (Case.escalated_to == user.id) & Case.answered_at.is_null()
+            & Case.status.not_in(CLOSED_CASE_STATUSES)
+        )
+        .tuples()
+    )
+    rows = []
+    for cid, version, subject, account, priority, status, at, reason in query:
+        at = _datetime(at)
+        rows.append(EscalatedRow(
+            case_id=cid, version=version, subject=subject, account_name=account or "",
+            case_priority=priority, status=status,
+            escalated_at=at.replace(tzinfo=_UTC).astimezone(zone).replace(tzinfo=None) if at else None,
+            waiting_hours=round((now_utc - at).total_seconds() / 3600, 1) if at else 0.0,
+            reason=reason,
+        ))
+    rows.sort(key=lambda r: (_CASE_ORDER.get(r.case_priority, 9), r.escalated_at or dt.datetime.min))
+    return tuple(rows)

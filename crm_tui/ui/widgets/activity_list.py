@@ -1,0 +1,160 @@
+"""The grouped activity list of the Today screen (`#today-list`).
+
+An OptionList whose options are agenda rows under group headings (Overdue,
+Today, Escalated to me). Attributes down: the screen hands it an
+`agenda.Agenda` with `show()`. Messages up: `ActivityList.Opened` when a row
+is opened (enter, or a double click; a single click only selects). A redraw
+keeps the selected row by its id, so a live refresh never moves the cursor
+away from what the user was looking at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from crm_tui.domain.agenda import Agenda, AgendaRow, EscalatedRow
+from crm_tui.models import PRIORITIES
+
+Item = AgendaRow | EscalatedRow
+
+
+def item_key(item: Item) -> str:
+    """The option id of a row: stable across refreshes."""
+    if isinstance(item, AgendaRow):
+        return f"activity-{item.activity_id}"
+    return f"case-{item.case_id}"
+
+
+class ActivityList(OptionList):
+    """Overdue, today's and escalated rows; enter or double click opens one."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Open", id="activity_list.open", show=False,
+                tooltip="Open the linked record"),
+    ]
+
+    @dataclass
+    class Opened(Message):
+        """The user asked to open a row's linked record."""
+
+        activity_list: "ActivityList"
+        item: Item
+
+        @property
+        def control(self) -> "ActivityList":
+            return self.activity_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._items: dict[str, Item] = {}
+
+    @property
+    def selected(self) -> Item | None:
+        """The highlighted row, or None (nothing there, or a heading)."""
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self._items.get(option.id)
+
+    def show(self, agenda: Agenda) -> None:
+        """Redraw from an agenda, keeping the highlighted row if it is still there."""
+        keep = self.highlighted_option.id if self.highlighted_option is not None else None
+        old_index = self.highlighted
+        styles = self._styles()
+        options: list[Option] = []
+        items: dict[str, Item] = {}
+        groups: list[tuple[str, str, tuple[Item, ...]]] = [
+            ("overdue", f"⚠ Overdue ({len(agenda.overdue)})", agenda.overdue),
+            ("today", f"Today ({len(agenda.today)})", agenda.today),
+            ("escalated", f"Escalated to me ({len(agenda.escalated)})", agenda.escalated),
+        ]
+        for name, title, rows in groups:
+            if not rows:
+                continue
+            options.append(Option(Text(title, style=styles[f"head-{name}"]), id=f"group-{name}", disabled=True))
+            for item in rows:
+                key = item_key(item)
+                items[key] = item
+                options.append(Option(self._render_item(item, styles), id=key))
+        self._items = items
+        self.set_options(options)
+        target: int | None = None
+        if keep is not None and keep in items:
+            target = self.get_option_index(keep)
+        elif options:
+            # The row went away (done, moved): stay near where the cursor was.
+            target = self._nearest_enabled(min(old_index or 0, len(options) - 1))
+        self.highlighted = target
+
+    def _nearest_enabled(self, index: int) -> int | None:
+        for candidate in list(range(index, self.option_count)) + list(range(index - 1, -1, -1)):
+            if not self.get_option_at_index(candidate).disabled:
+                return candidate
+        return None
+
+    def _styles(self) -> dict[str, str]:
+        theme = self.app.current_theme
+        error = theme.error or "red"
+        warning = theme.warning or "yellow"
+        return {
+            "late": f"bold {error}",
+            "started": warning,
+            "head-overdue": f"bold {error}",
+            "head-today": f"bold {theme.primary}",
+            "head-escalated": f"bold {warning}",
+            "high": f"bold {warning}",
+        }
+
+    def _render_item(self, item: Item, styles: dict[str, str]) -> RenderableType:
+        grid = Table.grid(expand=True, padding=(0, 1))
+        grid.add_column(width=13, no_wrap=True)  # lateness marker
+        grid.add_column(width=8, no_wrap=True)  # type
+        grid.add_column(width=5, no_wrap=True)  # time
+        grid.add_column(ratio=3, no_wrap=True, overflow="ellipsis")  # subject
+        grid.add_column(ratio=2, no_wrap=True, overflow="ellipsis")  # record
+        grid.add_column(width=6, no_wrap=True)  # priority
+        if isinstance(item, AgendaRow):
+            if item.overdue_days:
+                marker = Text(f"⚠ {item.lateness}", style=styles["late"])
+            elif item.late_minutes:
+                marker = Text(item.lateness, style=styles["started"])
+            else:
+                marker = Text("")
+            priority = PRIORITIES.get(item.priority, str(item.priority))
+            grid.add_row(
+                marker, Text(item.type_label), Text(item.time_text), Text(item.subject),
+                Text(item.record_label), Text(priority, style=styles["high"] if item.priority == 1 else ""),
+            )
+        else:
+            waited = f"⚑ {item.waiting_hours:g}h"
+            grid.add_row(
+                Text(waited, style=styles["head-escalated"]), Text("Case"),
+                Text(item.escalated_at.strftime("%H:%M") if item.escalated_at else "—"),
+                Text(item.subject), Text(item.record_label), Text(item.case_priority),
+            )
+        return grid
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click selects; a double click opens (OptionList would open on one click)."""
+        event.prevent_default()
+        index = event.style.meta.get("option")
+        if index is None or self.get_option_at_index(index).disabled:
+            return
+        self.highlighted = index
+        if event.chain >= 2:
+            self.action_select()
+
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        item = self._items.get(event.option.id or "")
+        if item is not None:
+            self.post_message(self.Opened(self, item))
