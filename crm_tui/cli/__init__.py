@@ -22,6 +22,8 @@ from crm_tui.config import Config, ConfigError
 COMMAND_MODULES = (
     "crm_tui.cli.app_cmd",
     "crm_tui.cli.users_cmd",
+    "crm_tui.cli.import_cmd",
+    "crm_tui.cli.export_cmd",
 )
 
 
