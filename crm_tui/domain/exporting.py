@@ -31,7 +31,7 @@ def _model(kind: str) -> type[pw.Model]:
 def table_for_csv(kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     """Column names and rows of one kind; users appear as logins, accounts also by name."""
     model = _model(kind)
-    fields = [f for f in model._meta.sorted_fields]
+    fields = list(model._meta.sorted_fields)
     logins = dict(User.select(User.id, User.login).tuples())
     accounts = dict(Account.select(Account.id, Account.name).tuples()) if "account" in model._meta.fields else {}
     columns = []
@@ -42,7 +42,7 @@ def table_for_csv(kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
             columns.append(f"{f.name}_id")
         else:
             columns.append(f.name)
-    if accounts is not None and "account" in model._meta.fields:
+    if "account" in model._meta.fields:
         columns.append("account_name")
 
     def rows() -> Iterator[tuple[Any, ...]]:

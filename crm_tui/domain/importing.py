@@ -13,7 +13,9 @@ leads and contacts by e-mail, or by the last 9 digits of the phone
 spacing ignored); activities by record, type, subject and day.
 
 Auditing: every imported row gets its own "create" audit event, all under
-one change id per import, so the timeline shows where a record came from.
+one change id per import, so the timeline shows where a record came from and
+undo (`u`, changes.undo_last) takes the whole import back (row by row: fine
+for everyday files, slow for 100k rows).
 """
 
 from __future__ import annotations
@@ -376,9 +378,11 @@ class Importer:
             if self.kind == "contact":
                 self.report.accounts_created += self._new_accounts([row for _, row in batch], count_only=True)
             return
+        known_accounts = dict(self.accounts)
         try:
             ids = self._write([row for _, row in batch])
         except (pw.DatabaseError, DomainError) as exc:
+            self.accounts = known_accounts  # the accounts made in the failed batch were rolled back too
             raise DomainError(
                 f"lines {batch[0][0]}-{batch[-1][0]} could not be written ({exc}); none of them were imported, "
                 f"{self.report.imported} rows before them were"

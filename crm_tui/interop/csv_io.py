@@ -31,7 +31,7 @@ FIELD_SIZE_LIMIT = 64 * 1024 * 1024  # long notes are checked by the domain, wit
 _COMMON = {
     "firstname": "first_name", "givenname": "first_name", "first": "first_name", "forename": "first_name",
     "lastname": "last_name", "surname": "last_name", "familyname": "last_name", "last": "last_name",
-    "fullname": "full_name", "displayname": "full_name", "contactname": "full_name", "leadname": "full_name",
+    "name": "full_name", "fullname": "full_name", "displayname": "full_name", "contactname": "full_name", "leadname": "full_name",
     "email": "email", "emailaddress": "email", "mail": "email", "primaryemail": "email", "email1": "email",
     "workemail": "email", "businessemail": "email", "emailaddress1": "email", "e": "email",
     "phone": "phone", "phonenumber": "phone", "businessphone": "phone", "workphone": "phone",
@@ -191,7 +191,7 @@ def open_csv(path: Path) -> CsvFile:
     return CsvFile(path, text, decoded.encoding, delimiter, header, reader.line_num, warnings)
 
 
-def _values(mapping: Mapping, cells: list[str], kind: str) -> dict[str, Any]:
+def _values(mapping: Mapping, cells: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, indices in mapping.fields.items():
         for index in indices:
@@ -228,7 +228,8 @@ def import_csv(
     """Import one CSV file of `kind`. FileProblem when it cannot be read or mapped."""
     source = open_csv(path)
     mapping = build_mapping(kind, source.header, overrides or {})
-    problem = importing.missing_columns(kind, mapping.fields)
+    present = set(mapping.fields) | ({"first_name", "last_name"} if "full_name" in mapping.fields else set())
+    problem = importing.missing_columns(kind, present)
     if problem:
         found = ", ".join(source.header[:12]) + (", ..." if len(source.header) > 12 else "")
         raise FileProblem(f"{path}: {problem}; its columns are: {found} (use --map COLUMN=FIELD)")
@@ -245,7 +246,7 @@ def import_csv(
                 yield importing.ImportRow(
                     line, {"__error__": f"{len(cells)} values but the header has {width} columns"}, cells)
                 continue
-            yield importing.ImportRow(line, _values(mapping, cells, kind), cells)
+            yield importing.ImportRow(line, _values(mapping, cells), cells)
 
     tick = (lambda read: progress(read, total)) if progress else None
     importer = _CsvImporter(kind, actor=actor, config=config, owner=owner, dry_run=dry_run, progress=tick)

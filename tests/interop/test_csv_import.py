@@ -148,3 +148,14 @@ def test_owner_option(capsys, database, rep, manager, tmp_path: Path) -> None:
     src = write(tmp_path / "a.csv", "Account Name\nAcme\n")
     code, _, _ = cli(capsys, database, "import", "accounts", str(src), "--owner", "max")
     assert code == 0 and Account.get().owner_id == manager.id
+
+
+def test_undo_takes_a_whole_import_back(capsys, database, rep, tmp_path: Path) -> None:
+    from crm_tui.domain import changes
+
+    src = write(tmp_path / "c.csv", "Name,Email,Company\nJo Lee,jo@x.test,Acme\nAl Ray,al@x.test,Beta\n")
+    code, out, _ = cli(capsys, database, "import", "contacts", str(src))
+    assert code == 0 and "imported 2 contacts (and 2 new accounts)" in out
+    assert Contact.get(Contact.email == "jo@x.test").first_name == "Jo"
+    restored = changes.undo_last(rep)
+    assert len(restored) == 4 and Contact.select().count() == 0 and Account.select().count() == 0
