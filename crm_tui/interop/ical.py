@@ -407,16 +407,17 @@ def parse(path: Path) -> tuple[Any, list[int], list[str]]:
 
 def import_ics(
     path: Path, *, actor: User, config: Config, record: tuple[str, int] | None = None,
-    days: int = DEFAULT_DAYS, dry_run: bool = False,
+    days: int = DEFAULT_DAYS, dry_run: bool = False, owner: User | None = None,
 ) -> IcsImport:
-    """Meetings (and to-dos) of a calendar file as activities of `actor`."""
+    """Meetings (and to-dos) of a calendar file as activities of `owner` (default: the actor)."""
     if days < 0:
         raise FileProblem("--days must be zero or more")
     calendar, starts, warnings = parse(path)
+    owner = owner or actor
     skipped: list[tuple[int, str]] = []
-    found = occurrences(calendar, starts, days=days, zone=actor.time_zone, warnings=warnings, skipped=skipped)
+    found = occurrences(calendar, starts, days=days, zone=owner.time_zone, warnings=warnings, skipped=skipped)
     now = clock.now()
-    own = (actor.email or "").lower()
+    own = (owner.email or "").lower()
     rows = []
     for item in found:
         link = record
@@ -438,22 +439,20 @@ def import_ics(
         }
         if not item.subject:
             warnings.append(f"line {item.line}: no SUMMARY; imported as '(no subject)'")
-        end_day: dt.date
         if isinstance(item.start, dt.datetime) and item.minutes is not None and item.minutes <= 24 * 60:
             values["start_at"] = item.start
             values["duration"] = item.minutes
-            aware = item.start if item.start.tzinfo else item.start.replace(tzinfo=zoneinfo.ZoneInfo(actor.time_zone))
+            aware = item.start if item.start.tzinfo else item.start.replace(tzinfo=zoneinfo.ZoneInfo(owner.time_zone))
             ended = aware + dt.timedelta(minutes=item.minutes) <= now
         else:
             day = item.start.date() if isinstance(item.start, dt.datetime) else item.start
             if isinstance(item.start, dt.datetime) and item.minutes:
                 warnings.append(f"line {item.line}: an event longer than a day; imported as all-day on {day}")
             values["date"] = day
-            end_day = day
-            ended = end_day < clock.today(actor.time_zone)
+            ended = day < clock.today(owner.time_zone)
         if item.done or ended:
             values["status"] = "done"
         rows.append(importing.ImportRow(item.line, values))
-    importer = importing.Importer("activity", actor=actor, config=config, dry_run=dry_run)
+    importer = importing.Importer("activity", actor=actor, config=config, owner=owner, dry_run=dry_run)
     report = importer.run(rows)
     return IcsImport(report, warnings, skipped)
