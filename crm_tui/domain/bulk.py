@@ -76,7 +76,14 @@ def insert_rows(model: type[pw.Model], rows: Sequence[dict[str, Any]], *, with_i
             values.append(value)
         params.append(tuple(values))
     cursor = db.database.obj.cursor()
-    cursor.executemany(sql, params)
+    if db.is_sqlite():
+        cursor.executemany(sql, params)  # in-process: no round trips to save
+        return
+    # PostgreSQL: COPY streams the rows in one go (psycopg 3), far cheaper than row-by-row INSERTs.
+    table = _quote(model._meta.table_name)
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in params:
+            copy.write_row(row)
 
 
 def reset_sequence(model: type[pw.Model]) -> None:

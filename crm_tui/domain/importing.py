@@ -66,9 +66,9 @@ _REQUIRED_TEXT = {
 }
 
 
-def missing_columns(kind: str, fields: Iterable[str], *, record_given: bool = False) -> str | None:
+def missing_columns(kind: str, fields: Iterable[str]) -> str | None:
     """Why a file with these mapped fields cannot be imported as `kind`, or None."""
-    present = set(fields) | ({"record"} if record_given else set())
+    present = set(fields)
     if any(set(option) <= present for option in REQUIRED_COLUMNS[kind]):
         return None
     return f"a {kind} file needs {_REQUIRED_TEXT[kind]}"

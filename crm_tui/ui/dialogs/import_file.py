@@ -30,7 +30,7 @@ from crm_tui.models import User
 PROGRESS_EVERY = 1000
 
 
-class ImportFileDialog(ModalScreen["imports.Outcome | None"]):
+class ImportFileDialog(ModalScreen[imports.Outcome | None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="import.close", tooltip="Close the import dialog"),
     ]
