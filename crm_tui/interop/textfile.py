@@ -44,12 +44,12 @@ def decode(data: bytes, name: str = "the file") -> Decoded:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
             raise FileProblem(f"{name} starts like UTF-16 but is not valid UTF-16") from None
+    if data.count(b"\x00") > len(data) // 4:  # every other byte zero: UTF-16 text
+        raise FileProblem(f"{name} looks like UTF-16 without a byte-order mark; save it as UTF-8") from None
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        if data.count(b"\x00") > len(data) // 4:
-            raise FileProblem(f"{name} looks like UTF-16 without a byte-order mark; save it as UTF-8") from None
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:

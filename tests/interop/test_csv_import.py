@@ -159,3 +159,37 @@ def test_undo_takes_a_whole_import_back(capsys, database, rep, tmp_path: Path) -
     assert Contact.get(Contact.email == "jo@x.test").first_name == "Jo"
     restored = changes.undo_last(rep)
     assert len(restored) == 4 and Contact.select().count() == 0 and Account.select().count() == 0
+
+
+def test_map_to_an_unknown_field_is_refused(capsys, database, rep, tmp_path: Path) -> None:
+    src = write(tmp_path / "a.csv", "Firma\nAcme\n")
+    code, _, err = cli(capsys, database, "import", "accounts", str(src), "--map", "Firma=company_name")
+    assert code == 1 and "--map Firma=company_name: account fields are" in err
+    code, _, err = cli(capsys, database, "import", "accounts", str(src), "--map", "Nope=name")
+    assert code == 1 and "the file has no column 'Nope'" in err
+    assert Account.select().count() == 0
+
+
+def test_utf16_without_bom_is_refused_clearly(capsys, database, rep, tmp_path: Path) -> None:
+    src = tmp_path / "u.csv"
+    src.write_bytes("Account Name\nAcme\n".encode("utf-16-le"))
+    code, _, err = cli(capsys, database, "import", "accounts", str(src))
+    assert code == 1 and "UTF-16 without a byte-order mark" in err
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from crm_tui.interop import csv_io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert csv_io.progress_printer(io.StringIO()) is None
+    stream = Tty()
+    show = csv_io.progress_printer(stream)
+    assert show is not None
+    for read in range(1, 3001):
+        show(read, 4000)
+    assert "\rimporting [" in stream.getvalue() and "75%  3000 rows" in stream.getvalue()
