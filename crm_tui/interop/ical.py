@@ -402,7 +402,32 @@ def parse(path: Path) -> tuple[Any, list[int], list[str]]:
         raise FileProblem(f"{path}: not a readable iCalendar file ({str(exc).splitlines()[0]})") from None
     starts = [number for text, number in zip(lines.text.split("\r\n"), lines.starts)
               if text.upper() in ("BEGIN:VEVENT", "BEGIN:VTODO")]
+    warnings += _ignored_parts(calendar, lines)
     return calendar, starts, warnings
+
+
+_KNOWN = {"VCALENDAR", "VEVENT", "VTODO", "VTIMEZONE", "STANDARD", "DAYLIGHT", "VALARM"}
+
+
+def _ignored_parts(calendar: Any, lines: _Lines) -> list[str]:
+    """Name what the import leaves out, so nothing disappears unreported."""
+    begins: dict[str, list[int]] = {}
+    for text, number in zip(lines.text.split("\r\n"), lines.starts):
+        if text.upper().startswith("BEGIN:"):
+            begins.setdefault(text[6:].strip().upper(), []).append(number)
+    seen: dict[str, int] = {}
+    notes = []
+    for component in calendar.walk():
+        name = str(component.name).upper()
+        index = seen.get(name, 0)
+        seen[name] = index + 1
+        where = begins.get(name, [])
+        line = where[index] if index < len(where) else 0
+        if name not in _KNOWN:
+            notes.append(f"line {line}: {name} ignored (only events and to-dos are imported)")
+        elif name == "VTIMEZONE" and not _text(component, "TZID"):
+            notes.append(f"line {line}: a VTIMEZONE without TZID ignored")
+    return notes
 
 
 def import_ics(
