@@ -21,6 +21,7 @@ for everyday files, slow for 100k rows).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zoneinfo
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from crm_tui.models import (
 )
 
 KINDS = ("lead", "contact", "account", "activity")
+_HOST_ONLY = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 BATCH_SIZE = 2000
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -93,6 +95,8 @@ class ImportReport:
     rejected: list[tuple[int, str, Any]] = field(default_factory=list)
     accounts_created: int = 0
     ids: list[int] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """(line, what was left out) for rows imported without a value."""
 
     @property
     def skipped(self) -> int:
@@ -157,6 +161,7 @@ class Importer:
         self.progress = progress
         self.change = uuid.uuid4().hex
         self.report = ImportReport(kind, dry_run=dry_run)
+        self._line = 0
         self.seen = _Seen()
         self.accounts: dict[str, int | None] = {}  # name key -> id (None: to be created)
         self.account_names: dict[str, str] = {}
@@ -185,9 +190,21 @@ class Importer:
             "first_name": _text(values, "first_name", 80),
             "last_name": _text(values, "last_name", 80),
             "title": _text(values, "title", 120),
-            "email": validation.email(str(values.get("email") or "")),
+            "email": self._email(str(values.get("email") or "")),
             "phone": validation.phone(str(values.get("phone") or "")),
         }
+
+    def _email(self, text: str) -> str:
+        """A malformed address rejects the row; a well-formed one on a bare host name
+        (`someone@localhost`, Thunderbird's `contact1@invalid`) cannot be mailed, so the
+        row comes in without it and the line says so."""
+        try:
+            return validation.email(text)
+        except DomainError:
+            if not _HOST_ONLY.match(text.strip()):
+                raise
+            self.report.notes.append((self._line, f"e-mail {text.strip()!r} has no domain to mail to; left out"))
+            return ""
 
     def _check_lead(self, values: dict[str, Any]) -> dict[str, Any]:
         row = self._person(values)
@@ -347,6 +364,7 @@ class Importer:
         report = self.report
         for item in rows:
             report.read += 1
+            self._line = item.line
             try:
                 row = self.check(item.values)
             except DomainError as exc:

@@ -59,6 +59,7 @@ def _outcome(report: ImportReport, *, source: str, where: str, warnings: list[st
                 f"rejected {len(report.rejected)}, from {source}" + (" (dry run: nothing written)" if report.dry_run else ""))
     details = _listed([f"  {where} {line}: skipped, {reason}" for line, reason in sorted(skipped + report.duplicates)],
                       "skipped")
+    details += _listed([f"  {where} {line}: imported, but {note}" for line, note in report.notes], "notes")
     details += _listed([f"  {where} {line}: rejected, {reason}" for line, reason, _ in report.rejected], "rejected")
     return Outcome(headline, details, warnings)
 

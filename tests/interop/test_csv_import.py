@@ -34,13 +34,13 @@ def test_common_headers_and_summary(capsys, database, rep: User, tmp_path: Path)
 
 
 def test_rejects_file_can_be_fixed_and_imported_again(capsys, database, rep, tmp_path: Path) -> None:
-    src = write(tmp_path / "leads.csv", HEADER + "Ann,Smith,Acme,ann@acme,,web,\nBo,Bell,Beta,bo@beta.test,,web,\n")
+    src = write(tmp_path / "leads.csv", HEADER + "Ann,Smith,Acme,ann@@acme,,web,\nBo,Bell,Beta,bo@beta.test,,web,\n")
     cli(capsys, database, "import", "leads", str(src))
     rejects = tmp_path / "leads.rejects.csv"
     rows = list(csv.reader(rejects.open(encoding="utf-8", newline="")))
     assert rows[0][-1] == "reason" and rows[0][:-1] == HEADER.strip().split(",")
-    assert rows[1][:4] == ["Ann", "Smith", "Acme", "ann@acme"] and "line 2" in rows[1][-1]
-    fixed = rejects.read_text(encoding="utf-8").replace("ann@acme,", "ann@acme.test,")
+    assert rows[1][:4] == ["Ann", "Smith", "Acme", "ann@@acme"] and "line 2" in rows[1][-1]
+    fixed = rejects.read_text(encoding="utf-8").replace("ann@@acme,", "ann@acme.test,")
     rejects.write_text(fixed, encoding="utf-8")
     code, out, err = cli(capsys, database, "import", "leads", str(rejects))
     assert code == 0 and "imported 1 lead" in out and "reason" in err
@@ -159,6 +159,15 @@ def test_undo_takes_a_whole_import_back(capsys, database, rep, tmp_path: Path) -
     assert Contact.get(Contact.email == "jo@x.test").first_name == "Jo"
     restored = changes.undo_last(rep)
     assert len(restored) == 4 and Contact.select().count() == 0 and Account.select().count() == 0
+
+
+def test_an_address_on_a_bare_host_is_left_out_not_the_row(capsys, database, rep, tmp_path: Path) -> None:
+    src = write(tmp_path / "c.csv", "Last Name,Email\nLee,lee@localhost\nKim,kim@\n")
+    code, out, _ = cli(capsys, database, "import", "contacts", str(src))
+    assert code == 0 and "imported 1 contact, skipped 0 duplicates, rejected 1" in out
+    assert "line 2: imported, but e-mail 'lee@localhost' has no domain to mail to; left out" in out
+    assert "line 3: rejected, 'kim@' is not an email address" in out
+    assert Contact.get().email == ""
 
 
 def test_map_to_an_unknown_field_is_refused(capsys, database, rep, tmp_path: Path) -> None:
