@@ -55,3 +55,28 @@ async def test_the_palette_offers_the_import(rep: User) -> None:
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Import a file" in titles
+
+
+async def test_meetings_from_a_calendar_linked_to_a_record(rep: User, tmp_path: Path) -> None:
+    from crm_tui.models import Activity
+
+    lead = Lead.create(last_name="Target", owner=rep)
+    src = tmp_path / "m.ics"
+    src.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Demo [EU]\r\n"
+                    b"DTSTART:20261124T090000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    app = make_app(rep)
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.action_import_file()
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#import-kind", Select).value = "ics"
+        await pilot.pause()
+        assert dialog.query_one("#import-record").display
+        dialog.query_one("#import-path", Input).value = str(src)
+        dialog.query_one("#import-record", Input).value = f"lead:{lead.id}"
+        await pilot.click("#import-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "imported 1 activity" in str(dialog.query_one("#import-report").render())
+    meeting = Activity.get()
+    assert (meeting.subject, meeting.record_id, meeting.duration_min) == ("Demo [EU]", lead.id, 60)

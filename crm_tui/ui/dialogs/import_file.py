@@ -67,6 +67,7 @@ class ImportFileDialog(ModalScreen[imports.Outcome | None]):
         self.query_one("#import-record").display = event.value == "ics"
 
     @on(Input.Submitted, "#import-path")
+    @on(Input.Submitted, "#import-record")
     @on(Button.Pressed, "#import-run")
     def _start(self) -> None:
         text = self.query_one("#import-path", Input).value.strip()
