@@ -457,12 +457,15 @@ class Importer:
 
 
 def _activity_exists(kind: str, record_id: int, type_: str, subject: str, day: dt.date) -> bool:
-    return (
-        Activity.select()
+    """Is there such an activity already? Subjects compare case-insensitively in Python
+    (SQLite's LOWER() only folds ASCII, so "Möte" and "MÖTE" would differ there)."""
+    subjects = (
+        Activity.select(Activity.subject)
         .where((Activity.record_kind == kind) & (Activity.record_id == record_id) & (Activity.type == type_)
-               & (pw.fn.LOWER(Activity.subject) == subject) & (Activity.planned_date == day))
-        .exists()
+               & (Activity.planned_date == day))
+        .tuples()
     )
+    return any(existing.lower() == subject for (existing,) in subjects)
 
 
 def _refresh_next_activity(links: set[tuple[str, int]]) -> None:

@@ -356,7 +356,13 @@ def occurrences(calendar: Any, lines: list[int], *, days: int, zone: str,
             continue
         repeating = component.get("RRULE") is not None or component.get("RDATE") is not None
         starts = _series(component, start, window, days, warnings, line) if repeating else [start]
-        moved = {_key(_value(o, "RECURRENCE-ID")): (o, oline) for o, oline in overrides.pop(uid, [])}
+        moved = {}
+        for ocomp, oline in overrides.pop(uid, []):
+            recurrence = _value(ocomp, "RECURRENCE-ID")
+            if recurrence is None:
+                warnings.append(f"line {oline}: unreadable RECURRENCE-ID; this change to the series is ignored")
+                continue
+            moved[_key(recurrence)] = (ocomp, oline)
         for when in starts:
             override = moved.pop(_key(when), None)
             if override is None:

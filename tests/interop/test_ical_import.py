@@ -69,6 +69,8 @@ def test_latin1_folded_and_salesforce_style_breakage(capsys, database, rep, tmp_
     meeting = Activity.get()
     assert meeting.subject == "Möte i Malmö med en väldigt lång rubrik som måsteviks"
     assert meeting.duration_min == 60
+    code, out, _ = cli(capsys, database, "import", "ics", str(path), "--record", f"lead:{lead.id}")
+    assert "skipped 1 item" in out and "duplicate meeting" in out  # non-ASCII subjects match too
 
 
 def test_damaged_calendars_are_refused_with_the_line(capsys, database, rep, tmp_path: Path) -> None:
