@@ -21,6 +21,7 @@ from crm_tui.models import User
 from crm_tui.ui.context import Session
 from crm_tui.ui.dialogs.help import HelpScreen
 from crm_tui.ui.dialogs.new_activity import open_new_activity
+from crm_tui.ui.dialogs.import_file import ImportFileDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.screens.exceptions import ExceptionsScreen
 from crm_tui.ui.screens.plan import PlanScreen
@@ -170,6 +171,13 @@ class CrmApp(App[None]):
         title = f"Keys on {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in rows.values()], title))
 
+    def action_import_file(self) -> None:
+        """The import dialog (command palette: "Import a file")."""
+        if self.session.readonly:
+            self.notify("this session is read-only: nothing can be imported", severity="warning")
+            return
+        self.push_screen(ImportFileDialog(self.user, self.session.config))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for mode, title in MODE_TITLES.items():
@@ -177,6 +185,9 @@ class CrmApp(App[None]):
         yield SystemCommand("Undo", "Undo my last change", self.action_undo)
         yield SystemCommand("New activity", "Plan a new activity on a record", self.action_new_activity)
         yield SystemCommand("Help", "List every key", self.action_help)
+        if not self.session.readonly:
+            yield SystemCommand("Import a file", "Leads, contacts, accounts or activities from CSV, vCard or iCalendar",
+                                self.action_import_file)
         if isinstance(screen, CrmScreen):
             yield from screen.commands()
 
