@@ -22,6 +22,7 @@ from crm_tui.config import Config, ConfigError
 COMMAND_MODULES = (
     "crm_tui.cli.app_cmd",
     "crm_tui.cli.users_cmd",
+    "crm_tui.cli.demo_cmd",
 )
 
 
