@@ -29,7 +29,6 @@ class BulkWriter:
         self._tail: dict[type[pw.Model], tuple[Any, ...]] = {}
         self._rows: dict[type[pw.Model], list[tuple[Any, ...]]] = {}
         self.counts: dict[str, int] = {}
-        self._pending = 0
 
     def table(self, model: type[pw.Model], fields: Sequence[str]) -> None:
         """Declare a table and the field order of its rows. Declare parents first:
@@ -47,12 +46,15 @@ class BulkWriter:
 
     def add(self, model: type[pw.Model], row: tuple[Any, ...]) -> None:
         self._rows[model].append(row)
-        self._pending += 1
+
+    def rows(self, model: type[pw.Model]) -> list[tuple[Any, ...]]:
+        """The buffer itself, for hot loops that append rows directly."""
+        return self._rows[model]
 
     def checkpoint(self) -> None:
         """Flush when enough rows wait. Call it where every parent row buffered
         so far is complete (between records), never in the middle of one."""
-        if self._pending >= self.batch_size:
+        if sum(len(rows) for rows in self._rows.values()) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
@@ -65,7 +67,6 @@ class BulkWriter:
             cursor.executemany(self._sql[model], [row + tail for row in rows] if tail else rows)
             self.counts[model._meta.table_name] += len(rows)
             rows.clear()
-        self._pending = 0
 
 
 @contextmanager

@@ -415,7 +415,8 @@ class _Builder:
             positions.append(open_idx)
         type_table = self.type_table[kind]
         type_info = self.type_info
-        add = self.writer.add
+        activity_rows = self.writer.rows(Activity).append
+        note_rows = self.writer.rows(Note).append
         uid = owner.id
         demo = uid == self.demo_owner_id
         now = self.now
@@ -455,7 +456,7 @@ class _Builder:
             if is_open:
                 deadline = day + dt.timedelta(days=int(rng() * 6)) if rng() < 0.15 else None
                 first_planned = days[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day
-                add(Activity, (act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
                                priority, fixed, "open", "", None, "", deadline, first_planned, previous, "",
                                created_at, created_at, 1))
                 next_on = day
@@ -466,7 +467,7 @@ class _Builder:
                 continue
             last = i == count - 1
             if not last and rng() < 0.04:
-                add(Activity, (act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
                                priority, fixed, "cancelled", "", None,
                                W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day, previous,
                                "", created_at, end_at, 1))
@@ -476,7 +477,7 @@ class _Builder:
                 outcome = outcomes[int(rng() * len(outcomes))]
                 if kind == "opportunity" and early_demo and i == 0:
                     outcome = outcomes[0]
-                add(Activity, (act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
                                priority, fixed, "done", outcome, end_at, "", None, day, previous,
                                "none" if last else "scheduled", created_at, end_at, 1))
                 last_touch = end_at
@@ -488,7 +489,7 @@ class _Builder:
                     body = texts[int(rng() * len(texts))].format(first=name.split(" ")[0], company=company)
                     note_id = ids["note"]
                     ids["note"] = note_id + 1
-                    add(Note, (note_id, kind, rid, note_kind, body, uid, act_id, end_at, end_at))
+                    note_rows((note_id, kind, rid, note_kind, body, uid, act_id, end_at, end_at))
             previous = act_id
         if demo and next_on is not None:
             self.demo_records.append((kind, rid, next_on, created))
