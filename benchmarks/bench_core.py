@@ -4,7 +4,6 @@ memory in a real terminal, and a rep's agenda query."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import sys
 import time

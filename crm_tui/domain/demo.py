@@ -44,13 +44,14 @@ from crm_tui.domain import demo_words as W
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
     ALL_MODELS, CASE_STATUSES, LEAD_STATUSES, Account, Activity, AuditEvent, Case, Contact,
-    EmailTemplate, Lead, LeadTouch, Meta, Note, Opportunity, QualificationAnswer, StepCompletion, User,
+    EmailTemplate, Lead, LeadTouch, Meta, Note, Opportunity, QualificationAnswer, RECORD_MODELS, StepCompletion,
+    User,
 )
 
 DEMO_LOGIN = "alex"
 """The rep `crm --demo` signs in as (Europe/Berlin)."""
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bumped when the same seed starts to give different data (benchmarks key their cache on it)."""
 
 BULK_THRESHOLD = 100_000
@@ -76,6 +77,7 @@ KIND_TYPES = {
 TIMED_SHARE = {"meeting": 0.9, "demo": 0.95, "call": 0.35, "task": 0.15, "email": 0.0}
 DURATIONS = {"meeting": (30, 60, 60, 90), "demo": (60, 60, 90), "call": (15, 15, 30), "task": (30, 60), "email": (15,)}
 SLOTS = tuple(dt.timedelta(minutes=15 * i) for i in range(40))  # 08:00 .. 17:45 local
+DURATION_DELTAS = {minutes: dt.timedelta(minutes=minutes) for minutes in range(0, 241, 5)}
 
 ACTIVITY_FIELDS = (
     "id", "type", "subject", "owner", "created_by", "record_kind", "record_id", "planned_date",
@@ -183,6 +185,8 @@ def build(
             database.execute_sql("PRAGMA foreign_keys=ON")
             database.execute_sql("PRAGMA journal_mode=wal")
     if db.is_sqlite():
+        # Planner statistics from a sample of each index: seconds saved on a large build.
+        database.execute_sql("PRAGMA analysis_limit=1000")
         database.execute_sql("ANALYZE")
     return DemoStats(dict(builder.writer.counts), time.perf_counter() - started, DEMO_LOGIN, use_bulk,
                      tuple(builder.overloaded))
@@ -206,6 +210,7 @@ class _Owner:
     days: list[dt.date] = field(default_factory=list)
     tidx: int = 0  # index of the first working day on or after today
     today: dt.date = dt.date.min
+    day_texts: list[str] = field(default_factory=list)
     _base: dict[int, dt.datetime] = field(default_factory=dict)
 
     def base(self, index: int) -> dt.datetime:
@@ -228,6 +233,8 @@ class _Builder:
         self.config = config
         self.reps_wanted = reps
         self.now = clock.utcnow_naive()
+        self.now_text = str(self.now)
+        self.texts: dict[dt.datetime, str] = {}
         self.writer = bulk.BulkWriter()
         self.overloaded: list[dt.date] = []
         self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1}
@@ -342,6 +349,7 @@ class _Builder:
         if not owner.days:
             owner.days = [first + dt.timedelta(days=i) for i in range(260)]
         owner.tidx = owner.index_of(owner.today)
+        owner.day_texts = [day.isoformat() for day in owner.days]
         return owner
 
     def _owner(self) -> _Owner:
@@ -389,7 +397,7 @@ class _Builder:
         start = max(created_idx, tidx - HISTORY_WORKING_DAYS) if mode != "closed" else created_idx
         open_idx = -1
         if mode == "open":
-            open_idx = tidx + int(AHEAD_WORKING_DAYS * rng() ** 1.7)
+            open_idx = tidx + int(AHEAD_WORKING_DAYS * rng() ** 1.3)  # the nearer days busier
             done_hi = tidx - 1
         elif mode == "overdue":
             open_idx = max(start, tidx - 1 - int(8 * rng()))
@@ -420,12 +428,19 @@ class _Builder:
         uid = owner.id
         demo = uid == self.demo_owner_id
         now = self.now
+        now_text = self.now_text
         previous = None
         previous_done: dt.datetime = created
+        previous_text = str(created)
         last_touch: dt.datetime | None = None
         next_on: dt.date | None = None
         count = len(positions)
         ids = self.next_id
+        # Rows carry dates and times as the text SQLite would store (str() is
+        # isoformat(" ")): the driver's adapter per value costs more than the insert.
+        day_texts = owner.day_texts
+        cached = self.texts.get
+        text_of = self._text
         for i, index in enumerate(positions):
             is_open = open_idx >= 0 and i == count - 1
             type_name = type_table[int(rng() * len(type_table))]
@@ -436,15 +451,17 @@ class _Builder:
                     type_name = self.meeting_type
             timed_share, durations, outcomes, subjects, dated_minutes = type_info[type_name]
             day = days[index]
+            day_text = day_texts[index]
             base = owner.base(index)
             if rng() < timed_share:
                 duration = durations[int(rng() * len(durations))]
                 start_at = base + SLOTS[int(rng() * 34)]
+                start_text = cached(start_at) or text_of(start_at)
                 fixed = type_name in ("meeting", "demo") and rng() < 0.6
-                end_at = start_at + dt.timedelta(minutes=duration)
+                end_at = start_at + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
             else:
                 duration = None
-                start_at = None
+                start_at = start_text = None
                 fixed = False
                 end_at = base + SLOTS[int(rng() * 38)]
             r = rng()
@@ -452,13 +469,13 @@ class _Builder:
             subject = subjects[int(rng() * len(subjects))].format(name=name, company=company)
             act_id = ids["activity"]
             ids["activity"] = act_id + 1
-            created_at = previous_done if previous_done <= now else now
+            created_text = previous_text if previous_done <= now else now_text
             if is_open:
-                deadline = day + dt.timedelta(days=int(rng() * 6)) if rng() < 0.15 else None
-                first_planned = days[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day
-                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
+                deadline = str(day + dt.timedelta(days=int(rng() * 6))) if rng() < 0.15 else None
+                first_planned = day_texts[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day_text
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
                                priority, fixed, "open", "", None, "", deadline, first_planned, previous, "",
-                               created_at, created_at, 1))
+                               created_text, created_text, 1))
                 next_on = day
                 if demo:
                     self.demo_load[day] = self.demo_load.get(day, 0) + (duration or dated_minutes)
@@ -467,21 +484,23 @@ class _Builder:
                 continue
             last = i == count - 1
             if not last and rng() < 0.04:
-                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
                                priority, fixed, "cancelled", "", None,
-                               W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day, previous,
-                               "", created_at, end_at, 1))
+                               W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day_text, previous,
+                               "", created_text, cached(end_at) or text_of(end_at), 1))
             else:
                 if end_at <= previous_done:  # two on one day: done after the one it followed
                     end_at = previous_done + SLOTS[1]
                 outcome = outcomes[int(rng() * len(outcomes))]
                 if kind == "opportunity" and early_demo and i == 0:
                     outcome = outcomes[0]
-                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day, start_at, duration,
-                               priority, fixed, "done", outcome, end_at, "", None, day, previous,
-                               "none" if last else "scheduled", created_at, end_at, 1))
+                end_text = cached(end_at) or text_of(end_at)
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
+                               priority, fixed, "done", outcome, end_text, "", None, day_text, previous,
+                               "none" if last else "scheduled", created_text, end_text, 1))
                 last_touch = end_at
                 previous_done = end_at
+                previous_text = end_text
                 note_kind = "phone" if outcome == "connected" else "voicemail" if outcome == "left voicemail" \
                     else "email" if type_name == "email" else None
                 if note_kind and rng() < 0.4:
@@ -489,11 +508,15 @@ class _Builder:
                     body = texts[int(rng() * len(texts))].format(first=name.split(" ")[0], company=company)
                     note_id = ids["note"]
                     ids["note"] = note_id + 1
-                    note_rows((note_id, kind, rid, note_kind, body, uid, act_id, end_at, end_at))
+                    note_rows((note_id, kind, rid, note_kind, body, uid, act_id, end_text, end_text))
             previous = act_id
         if demo and next_on is not None:
             self.demo_records.append((kind, rid, next_on, created))
         return last_touch, next_on
+
+    def _text(self, instant: dt.datetime) -> str:
+        text = self.texts[instant] = str(instant)
+        return text
 
     def _general_note(self, owner: _Owner, kind: str, rid: int, first: str, company: str,
                       after: dt.datetime) -> dt.datetime:
@@ -591,7 +614,7 @@ class _Builder:
                     touched, touched, touched))
             # Qualification answers: complete for qualified leads, partial while working.
             answered = {"qualified": len(questions), "converted": len(questions),
-                        "working": int(rng() * (len(questions) + 1)),
+                        "working": int(rng() * (len(questions) // 2 + 1)),
                         "unqualified": min(len(questions), 1 + int(rng() * 2))}.get(status, 0)
             for question in questions[:answered]:
                 choices = question.choices
@@ -797,8 +820,7 @@ class _Builder:
             if index >= 0:
                 task = "task" if "task" in self.type_info else self.meeting_type
                 add(index, task, None, 0, False)
-        models = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity, "case": Case}
         self.writer.flush()
         for (kind, rid), day in sorted(touched.items()):
-            model = models[kind]
+            model = RECORD_MODELS[kind]
             model.update(next_activity_on=day).where(model.id == rid).execute()

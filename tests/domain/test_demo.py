@@ -155,6 +155,7 @@ def test_demo_user_has_overdue_work_and_overloaded_days(database: str, cfg: Conf
     assert mine.where(Activity.start_at.is_null(False)).exists()
     assert mine.where(Activity.start_at.is_null()).exists()
     assert mine.where(Activity.fixed == True).exists()  # noqa: E712
+    assert Activity.select().where(Activity.status == "open", Activity.deadline.is_null(False)).exists()
 
 
 def test_derived_stamps_match_the_rows(database: str) -> None:
@@ -226,7 +227,6 @@ def test_early_demos_win_more_often(tmp_path) -> None:  # type: ignore[no-untype
     db.open_database(str(tmp_path / "pattern.db"))
     schema.ensure_schema()
     demo.build(seed=1, leads=100, accounts=300, contacts=300, activities=2000)
-    cfg = Config()
     won = {True: 0, False: 0}
     total = {True: 0, False: 0}
     for opp in Opportunity.select().where(Opportunity.state.in_(("won", "lost"))):
@@ -238,4 +238,3 @@ def test_early_demos_win_more_often(tmp_path) -> None:  # type: ignore[no-untype
         won[early] += opp.state == "won"
     assert total[True] >= 10 and total[False] >= 10
     assert won[True] / total[True] > won[False] / total[False] + 0.2
-    assert cfg.activity_type("demo")
