@@ -210,6 +210,14 @@ def test_bulk_load_puts_every_index_back(database: str) -> None:
     stats = demo.build(seed=1, leads=20, activities=150, bulk_load=True)
     assert stats.bulk
     assert indexes() == before
+    if db.is_sqlite():  # the checks switched off for the load are back on
+        pragma = db.database.obj.execute_sql
+        assert pragma("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert pragma("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+        assert pragma("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(pw.IntegrityError):
+        with db.database.obj.atomic():
+            Lead.update(status="bogus").where(Lead.id == 1).execute()
     assert ("activity", "activity_owner_id_status_planned_date") in before
 
 
