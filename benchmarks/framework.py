@@ -221,6 +221,7 @@ class Terminal:
         self._count = 0
         # A holder session keeps the server up, so a launch does not pay for starting it.
         self._tmux("new-session", "-d", "-s", "holder", "-x", str(width), "-y", str(height), "sleep 100000")
+        self._socket_path = self._tmux("display-message", "-p", "#{socket_path}").strip()
 
     def _tmux(self, *args: str) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
@@ -258,7 +259,10 @@ class Terminal:
         self._tmux("kill-session", "-t", name)
 
     def close(self) -> None:
+        """Stop the private server and remove its socket file."""
         self._tmux("kill-server")
+        if self._socket_path:
+            Path(self._socket_path).unlink(missing_ok=True)
 
 
 def peak_rss_mb(pid: int) -> float:
