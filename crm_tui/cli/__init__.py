@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "crm_tui.cli.alerts_cmd",
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
+    "crm_tui.cli.demo_cmd",
 )
 
 

@@ -1,10 +1,11 @@
-"""Fast bulk writes for imports and restores: one INSERT fed to executemany.
+"""Fast bulk writes: one INSERT statement fed to the driver's executemany.
 
 Peewee's `insert_many` builds a statement per chunk and is ~10x slower than
-handing one parameterised INSERT to the driver's `executemany` (see PERF.md),
-so imports of 100k rows write through here. Ids are allocated up front (the
-table's max id under SQLite's write lock, the serial sequence on PostgreSQL)
-so each row's audit event can name it. Callers own the transaction.
+handing one parameterised INSERT to `executemany` (PERF.md). Two users:
+imports (`insert_rows`, `allocate_ids`, `audit_creates`: audited, ids known
+up front so each row's audit event names it) and the demo builder
+(`BulkWriter` and `indexes_deferred`: not audited, since generated rows are
+not user actions). Callers own the transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Sequence
 
 import peewee as pw
 
@@ -119,3 +121,78 @@ def audit_creates(model: type[pw.Model], rows: Iterable[dict[str, Any]], *, chan
         for row in rows
     ]
     insert_rows(AuditEvent, events, with_ids=False)
+
+
+class BulkWriter:
+    """Buffers rows per table and writes them, parents first, with executemany."""
+
+    def __init__(self, batch_size: int = 20000) -> None:
+        self.batch_size = batch_size
+        self._order: list[type[pw.Model]] = []
+        self._sql: dict[type[pw.Model], str] = {}
+        self._tail: dict[type[pw.Model], tuple[Any, ...]] = {}
+        self._rows: dict[type[pw.Model], list[tuple[Any, ...]]] = {}
+        self.counts: dict[str, int] = {}
+
+    def table(self, model: type[pw.Model], fields: Sequence[str]) -> None:
+        """Declare a table and the field order of its rows. Declare parents first:
+        a flush writes tables in declaration order, so foreign keys hold."""
+        chosen = [model._meta.fields[name] for name in fields]
+        query = model.insert_many([tuple(None for _ in chosen)], fields=chosen).returning()
+        sql, params = query.sql()
+        if sql.count("?") + sql.count("%s") != len(params):  # pragma: no cover - a Peewee change
+            raise RuntimeError(f"unexpected INSERT for {model.__name__}: {sql}")
+        self._order.append(model)
+        self._sql[model] = sql
+        self._tail[model] = tuple(params[len(chosen):])  # defaults of the fields left out
+        self._rows[model] = []
+        self.counts[model._meta.table_name] = 0
+
+    def add(self, model: type[pw.Model], row: tuple[Any, ...]) -> None:
+        self._rows[model].append(row)
+
+    def rows(self, model: type[pw.Model]) -> list[tuple[Any, ...]]:
+        """The buffer itself, for hot loops that append rows directly."""
+        return self._rows[model]
+
+    def checkpoint(self) -> None:
+        """Flush when enough rows wait. Call it where every parent row buffered
+        so far is complete (between records), never in the middle of one."""
+        if sum(len(rows) for rows in self._rows.values()) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        cursor = db.database.obj.cursor()
+        for model in self._order:
+            rows = self._rows[model]
+            if not rows:
+                continue
+            tail = self._tail[model]
+            cursor.executemany(self._sql[model], [row + tail for row in rows] if tail else rows)
+            self.counts[model._meta.table_name] += len(rows)
+            rows.clear()
+
+
+@contextmanager
+def indexes_deferred(models: Sequence[type[pw.Model]]) -> Iterator[None]:
+    """Drop the non-unique indexes of these tables, and create them again after
+    the load: building an index once over all rows is far cheaper than keeping
+    it sorted row by row. Unique indexes stay, so the load is still checked."""
+    database = db.database.obj
+    saved = []
+    for model in models:
+        for index in database.get_indexes(model._meta.table_name):
+            if not index.unique and index.sql:
+                saved.append(index)
+                database.execute_sql(f'DROP INDEX "{index.name}"')
+    try:
+        yield
+    finally:
+        for index in saved:
+            database.execute_sql(index.sql)
+
+
+def reset_sequences(models: Sequence[type[pw.Model]]) -> None:
+    """`reset_sequence` for each table of a load."""
+    for model in models:
+        reset_sequence(model)

@@ -1,0 +1,695 @@
+"""How the demo data is made: `Builder` writes one data set through a
+`bulk.BulkWriter`, record kind by record kind, each record with its chain of
+activities and notes, keeping the derived stamps as it goes. `demo.build` is
+the entry point; this module is its engine, kept apart so each stays readable.
+
+The hot loop (`Builder._chain`, a million times at full size) uses
+`random.random()` with flat lookup tables instead of `choice`, stdlib zoneinfo
+instead of Pendulum, and writes dates and times as the text SQLite stores.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import random
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from crm_tui import clock
+from crm_tui.config import Config
+from crm_tui.domain import bulk
+from crm_tui.domain import demo_words as W
+from crm_tui.models import (
+    CASE_STATUSES, LEAD_STATUSES, RECORD_MODELS, Account, Activity, Case, Contact, EmailTemplate, Lead,
+    LeadTouch, Note, Opportunity, QualificationAnswer, StepCompletion, User,
+)
+
+DEMO_LOGIN = "alex"
+"""The rep `crm --demo` signs in as (Europe/Berlin)."""
+
+HISTORY_WORKING_DAYS = 15  # three weeks back, where open records' done work lies
+AHEAD_WORKING_DAYS = 15  # three weeks ahead, where their next step lies
+OVERLOAD_FACTOR = 1.3
+
+LEAD_WEIGHTS = (("new", 14), ("working", 30), ("qualified", 14), ("unqualified", 17), ("converted", 25))
+CASE_WEIGHTS = (("new", 15), ("open", 30), ("waiting", 15), ("resolved", 20), ("closed", 20))
+CASE_PRIORITY_WEIGHTS = (("low", 20), ("normal", 50), ("high", 22), ("urgent", 8))
+SLA_HOURS = {"low": 72, "normal": 24, "high": 8, "urgent": 4}
+# Activities per record kind, relative; and the types each kind mostly sees.
+KIND_WEIGHT = {"lead": 3.0, "account": 1.5, "contact": 1.0, "opportunity": 5.0, "case": 2.0}
+KIND_TYPES = {
+    "lead": {"call": 9, "email": 5, "task": 3, "meeting": 2, "demo": 1},
+    "opportunity": {"call": 5, "meeting": 5, "email": 4, "task": 3, "demo": 3},
+    "account": {"call": 6, "meeting": 5, "email": 5, "task": 4},
+    "contact": {"call": 8, "email": 7, "meeting": 3, "task": 2},
+    "case": {"call": 7, "email": 7, "task": 6},
+}
+TIMED_SHARE = {"meeting": 0.9, "demo": 0.95, "call": 0.35, "task": 0.15, "email": 0.0}
+DURATIONS = {"meeting": (30, 60, 60, 90), "demo": (60, 60, 90), "call": (15, 15, 30), "task": (30, 60), "email": (15,)}
+SLOTS = tuple(dt.timedelta(minutes=15 * i) for i in range(40))  # 08:00 .. 17:45 local
+DURATION_DELTAS = {minutes: dt.timedelta(minutes=minutes) for minutes in range(0, 241, 5)}
+
+ACTIVITY_FIELDS = (
+    "id", "type", "subject", "owner", "created_by", "record_kind", "record_id", "planned_date",
+    "start_at", "duration_min", "priority", "fixed", "status", "outcome", "completed_at",
+    "cancel_reason", "deadline", "first_planned_date", "previous", "followup",
+    "created_at", "updated_at", "version",
+)
+NOTE_FIELDS = ("id", "record_kind", "record_id", "kind", "body", "author", "activity", "created_at", "updated_at")
+RECORD_FIELDS = ("id", "owner", "created_at", "updated_at", "version", "last_touch_at", "next_activity_on")
+
+
+def _expand(weights: dict[str, int] | tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+    """A weighted choice as a flat table: `table[int(r * len(table))]` is one cheap pick."""
+    items = weights.items() if isinstance(weights, dict) else weights
+    return tuple(name for name, weight in items for _ in range(weight))
+
+
+@dataclass
+class Owner:
+    """A rep's calendar: working days around their local today, and each day's
+    08:00 local as naive UTC, so a timed row is one addition."""
+
+    id: int
+    login: str
+    tz: str
+    capacity: tuple[int, ...]
+    days: list[dt.date] = field(default_factory=list)
+    tidx: int = 0  # index of the first working day on or after today
+    today: dt.date = dt.date.min
+    day_texts: list[str] = field(default_factory=list)
+    _base: dict[int, dt.datetime] = field(default_factory=dict)
+
+    def base(self, index: int) -> dt.datetime:
+        value = self._base.get(index)
+        if value is None:
+            local = dt.datetime.combine(self.days[index], dt.time(8, 0), tzinfo=zoneinfo.ZoneInfo(self.tz))
+            value = local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            self._base[index] = value
+        return value
+
+    def index_of(self, day: dt.date) -> int:
+        return min(bisect.bisect_left(self.days, day), len(self.days) - 1)
+
+
+class Builder:
+    """One build: the random stream, the users' calendars, and the writer."""
+
+    def __init__(self, rng: random.Random, config: Config, reps: int) -> None:
+        self.rng = rng
+        self.config = config
+        self.reps_wanted = reps
+        self.now = clock.utcnow_naive()
+        self.now_text = str(self.now)
+        self.texts: dict[dt.datetime, str] = {}
+        self.writer = bulk.BulkWriter()
+        self.overloaded: list[dt.date] = []
+        self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1}
+        names = config.activity_type_names
+        self.type_table = {}
+        for kind, weights in KIND_TYPES.items():
+            usable = {name: w for name, w in weights.items() if name in names}
+            self.type_table[kind] = _expand(usable) if usable else names
+        self.type_info = {}
+        for kind in config.activity_types:
+            timed = TIMED_SHARE.get(kind.name, 0.5 if kind.minutes >= 45 else 0.2)
+            durations = DURATIONS.get(kind.name, (max(15, kind.minutes),))
+            outcomes = kind.outcomes
+            # The first outcomes are the good ones: pick them more often.
+            outcome_table = _expand({o: max(1, 6 - 2 * i) for i, o in enumerate(outcomes)})
+            subjects = W.ACTIVITY_SUBJECTS.get(kind.name, W.GENERIC_SUBJECTS)
+            self.type_info[kind.name] = (timed, durations, outcome_table, subjects, kind.minutes)
+        self.demo_type = "demo" if "demo" in names else (
+            config.methodology[1].activity_type if len(config.methodology) > 1 else names[0])
+        if self.demo_type not in names:
+            self.demo_type = names[0]
+        self.meeting_type = "meeting" if "meeting" in names else names[0]
+        # The demo user's open work, tracked to make overload and overdue certain.
+        self.demo_load: dict[dt.date, int] = {}
+        self.demo_overdue = 0
+        self.demo_records: list[tuple[str, int, dt.date | None, dt.datetime]] = []
+        self.demo_owner_id = 1
+
+    # ---- the whole build -------------------------------------------------
+    def run(self, accounts: int, contacts: int, leads: int, activities: int) -> None:
+        w = self.writer
+        w.table(User, ("id", "login", "display_name", "email", "phone", "role", "time_zone", "capacity",
+                       "active", "created_at", "updated_at", "version"))
+        w.table(Account, RECORD_FIELDS + ("name", "industry", "website", "email", "phone", "city", "country"))
+        w.table(Contact, RECORD_FIELDS + ("account", "first_name", "last_name", "title", "email", "phone"))
+        w.table(Lead, RECORD_FIELDS + ("first_name", "last_name", "company", "title", "email", "phone",
+                                       "status", "source", "original_source", "status_changed_at", "converted_at"))
+        w.table(LeadTouch, ("id", "lead", "source", "campaign", "medium", "referrer", "page", "touched_at",
+                            "created_at", "updated_at"))
+        w.table(QualificationAnswer, ("id", "lead", "question", "answer", "answered_by", "created_at", "updated_at"))
+        w.table(Opportunity, RECORD_FIELDS + ("name", "account", "contact", "lead", "step", "forecast_close",
+                                              "amount", "currency", "probability", "state", "close_reason",
+                                              "closed_at"))
+        w.table(StepCompletion, ("id", "opportunity", "step", "completed_by", "completed_at", "created_at",
+                                 "updated_at"))
+        w.table(Case, RECORD_FIELDS + ("account", "contact", "subject", "description", "priority", "status",
+                                       "escalated_to", "escalated_at", "escalation_reason", "answered_at",
+                                       "sla_due"))
+        w.table(Activity, ACTIVITY_FIELDS)
+        w.table(Note, NOTE_FIELDS)
+        w.table(EmailTemplate, ("id", "name", "subject", "body", "created_at", "updated_at", "version"))
+
+        self._users()
+        opportunities = max(len(self.config.methodology) + 2 + 8, accounts // 2) if accounts else 0
+        cases = max(len(CASE_STATUSES) + 3, accounts // 4) if accounts else 0
+        # Activities are shared out by weight; error diffusion keeps the total exact.
+        weight = (KIND_WEIGHT["account"] * accounts + KIND_WEIGHT["contact"] * contacts
+                  + KIND_WEIGHT["lead"] * leads + KIND_WEIGHT["opportunity"] * opportunities
+                  + KIND_WEIGHT["case"] * cases)
+        self.per_weight = activities / weight if weight else 0.0
+        self.carry = 0.0
+        self._accounts(accounts)
+        self._contacts(contacts)
+        self._leads(leads)
+        self._opportunities(opportunities)
+        self._cases(cases)
+        self._templates()
+        self._demo_user_extras()
+        w.flush()
+
+    def _quota(self, kind: str) -> int:
+        self.carry += KIND_WEIGHT[kind] * self.per_weight * (0.4 + 1.2 * self.rng.random())
+        k = int(self.carry)
+        self.carry -= k
+        return k
+
+    # ---- people ----------------------------------------------------------
+    def _users(self) -> None:
+        rng = self.rng
+        staff = list(W.STAFF[: self.reps_wanted])
+        used = {login for login, *_ in W.STAFF} | {W.MANAGER[0], W.ADMIN[0]}
+        while len(staff) < self.reps_wanted:
+            first = W.FIRST_NAMES[int(rng.random() * len(W.FIRST_NAMES))]
+            last = W.LAST_NAMES[int(rng.random() * len(W.LAST_NAMES))]
+            login = W.ascii_slug(first)
+            number = 2
+            while login in used:
+                login, number = f"{W.ascii_slug(first)}{number}", number + 1
+            used.add(login)
+            zone = W.MORE_REP_ZONES[len(staff) % len(W.MORE_REP_ZONES)]
+            staff.append((login, f"{first} {last}", "rep", zone, "420,420,420,420,420,0,0"))
+        people = staff + [W.MANAGER, W.ADMIN]
+        created = self.now - dt.timedelta(days=400)
+        self.owners: list[Owner] = []
+        for uid, (login, name, role, zone, capacity) in enumerate(people, start=1):
+            self.writer.add(User, (uid, login, name, f"{login}@demo-crm.example", f"+49 30 5550{uid:03d}",
+                                   role, zone, capacity, True, created, created, 1))
+            if role == "rep":
+                self.owners.append(self._calendar(uid, login, zone, capacity))
+            elif role == "manager":
+                self.manager_id = uid
+        self.demo_owner = next((o for o in self.owners if o.login == DEMO_LOGIN), self.owners[0])
+        self.demo_owner_id = self.demo_owner.id
+
+    def _calendar(self, uid: int, login: str, zone: str, capacity: str) -> Owner:
+        owner = Owner(uid, login, zone, tuple(int(p) for p in capacity.split(",")))
+        local = clock.today(zone)
+        owner.today = dt.date(local.year, local.month, local.day)  # a plain date: drivers know it
+        first = owner.today - dt.timedelta(days=200)
+        owner.days = [first + dt.timedelta(days=i) for i in range(200 + 60)
+                      if self.config.is_working_day(first + dt.timedelta(days=i))]
+        if not owner.days:
+            owner.days = [first + dt.timedelta(days=i) for i in range(260)]
+        owner.tidx = owner.index_of(owner.today)
+        owner.day_texts = [day.isoformat() for day in owner.days]
+        return owner
+
+    def _owner(self) -> Owner:
+        return self.owners[int(self.rng.random() * len(self.owners))]
+
+    def _person(self) -> tuple[str, str]:
+        r = self.rng.random
+        return W.FIRST_NAMES[int(r() * len(W.FIRST_NAMES))], W.LAST_NAMES[int(r() * len(W.LAST_NAMES))]
+
+    def _company(self) -> tuple[str, str, int]:
+        """A company name, its mail domain and its place index."""
+        r = self.rng.random
+        place = 0 if r() < 0.45 else int(r() * len(W.PLACES))
+        country, legal, tld, _, _ = W.PLACES[place]
+        stem = W.COMPANY_HEADS[int(r() * len(W.COMPANY_HEADS))] + W.COMPANY_TAILS[int(r() * len(W.COMPANY_TAILS))]
+        kind = W.COMPANY_KINDS[int(r() * len(W.COMPANY_KINDS))]
+        name = f"{stem} {kind} {legal[int(r() * len(legal))]}"
+        return name, f"{W.ascii_slug(stem)}-{W.ascii_slug(kind)}.{tld}", place
+
+    def _phone(self, place: int) -> str:
+        r = self.rng.random
+        prefix = W.PLACES[place][3]
+        return f"{prefix} {int(r() * 900) + 100} {int(r() * 9_000_000) + 1_000_000}"
+
+    def _ago(self, min_days: float, max_days: float) -> dt.datetime:
+        return self.now - dt.timedelta(seconds=int((min_days + (max_days - min_days) * self.rng.random()) * 86400))
+
+    # ---- activity chains -------------------------------------------------
+    def _chain(self, owner: Owner, kind: str, rid: int, name: str, company: str, created: dt.datetime,
+               mode: str, k: int, end: dt.datetime | None = None, early_demo: bool | None = None,
+               ) -> tuple[dt.datetime | None, dt.date | None]:
+        """Write k activities for a record, each done one followed by the next.
+
+        mode: "open" (the last is open, today or later), "overdue" (the last is
+        open and already past), "stalled" (all done, the last without a follow-up)
+        or "closed" (all done by `end`). Returns (last touch, next activity day).
+        early_demo: on opportunities, whether a demo falls within 7 days of creation.
+        """
+        if k <= 0:
+            return None, None
+        rng = self.rng.random
+        days = owner.days
+        tidx = owner.tidx
+        created_idx = owner.index_of(created.date())
+        start = max(created_idx, tidx - HISTORY_WORKING_DAYS) if mode != "closed" else created_idx
+        open_idx = -1
+        if mode == "open":
+            open_idx = tidx + int(AHEAD_WORKING_DAYS * rng() ** 1.3)  # the nearer days busier
+            done_hi = tidx - 1
+        elif mode == "overdue":
+            open_idx = max(start, tidx - 1 - int(8 * rng()))
+            if open_idx >= tidx:
+                open_idx = tidx - 1
+            done_hi = open_idx - 1
+        elif mode == "stalled":
+            done_hi = tidx - 1
+        else:
+            done_hi = min(owner.index_of(end.date()) if end else tidx - 1, tidx - 1)
+        n_done = k - 1 if open_idx >= 0 else k
+        span = done_hi - start + 1
+        if span <= 0:
+            self.carry += n_done  # no room in the past: hand the quota on
+            n_done = 0
+            if open_idx < 0:
+                return None, None
+        positions = sorted(start + int(rng() * span) for _ in range(n_done)) if n_done else []
+        if kind == "opportunity" and early_demo and positions:
+            positions[0] = min(created_idx + int(rng() * 5), positions[1] if len(positions) > 1 else done_hi)
+            positions[0] = max(positions[0], start)
+        if open_idx >= 0:
+            positions.append(open_idx)
+        type_table = self.type_table[kind]
+        type_info = self.type_info
+        activity_rows = self.writer.rows(Activity).append
+        note_rows = self.writer.rows(Note).append
+        uid = owner.id
+        demo = uid == self.demo_owner_id
+        now = self.now
+        now_text = self.now_text
+        previous = None
+        previous_done: dt.datetime = created
+        previous_text = str(created)
+        last_touch: dt.datetime | None = None
+        next_on: dt.date | None = None
+        count = len(positions)
+        ids = self.next_id
+        # Rows carry dates and times as the text SQLite would store (str() is
+        # isoformat(" ")): the driver's adapter per value costs more than the insert.
+        day_texts = owner.day_texts
+        cached = self.texts.get
+        text_of = self._text
+        for i, index in enumerate(positions):
+            is_open = open_idx >= 0 and i == count - 1
+            type_name = type_table[int(rng() * len(type_table))]
+            if kind == "opportunity":
+                if early_demo and i == 0:
+                    type_name = self.demo_type
+                elif type_name == self.demo_type and index < created_idx + 6:
+                    type_name = self.meeting_type
+            timed_share, durations, outcomes, subjects, dated_minutes = type_info[type_name]
+            day = days[index]
+            day_text = day_texts[index]
+            base = owner.base(index)
+            if rng() < timed_share:
+                duration = durations[int(rng() * len(durations))]
+                start_at = base + SLOTS[int(rng() * 34)]
+                start_text = cached(start_at) or text_of(start_at)
+                fixed = type_name in ("meeting", "demo") and rng() < 0.6
+                end_at = start_at + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
+            else:
+                duration = None
+                start_at = start_text = None
+                fixed = False
+                end_at = base + SLOTS[int(rng() * 38)]
+            r = rng()
+            priority = 1 if r < 0.2 else (3 if r > 0.8 else 2)
+            subject = subjects[int(rng() * len(subjects))].format(name=name, company=company)
+            act_id = ids["activity"]
+            ids["activity"] = act_id + 1
+            created_text = previous_text if previous_done <= now else now_text
+            if is_open:
+                deadline = str(day + dt.timedelta(days=int(rng() * 6))) if rng() < 0.15 else None
+                first_planned = day_texts[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day_text
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
+                               priority, fixed, "open", "", None, "", deadline, first_planned, previous, "",
+                               created_text, created_text, 1))
+                next_on = day
+                if demo:
+                    self.demo_load[day] = self.demo_load.get(day, 0) + (duration or dated_minutes)
+                    if index < tidx:
+                        self.demo_overdue += 1
+                continue
+            last = i == count - 1
+            if not last and rng() < 0.04:
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
+                               priority, fixed, "cancelled", "", None,
+                               W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day_text, previous,
+                               "", created_text, cached(end_at) or text_of(end_at), 1))
+            else:
+                if end_at <= previous_done:  # two on one day: done after the one it followed
+                    end_at = previous_done + SLOTS[1]
+                outcome = outcomes[int(rng() * len(outcomes))]
+                if kind == "opportunity" and early_demo and i == 0:
+                    outcome = outcomes[0]
+                end_text = cached(end_at) or text_of(end_at)
+                activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
+                               priority, fixed, "done", outcome, end_text, "", None, day_text, previous,
+                               "none" if last else "scheduled", created_text, end_text, 1))
+                last_touch = end_at
+                previous_done = end_at
+                previous_text = end_text
+                note_kind = "phone" if outcome == "connected" else "voicemail" if outcome == "left voicemail" \
+                    else "email" if type_name == "email" else None
+                if note_kind and rng() < 0.4:
+                    texts = W.NOTE_TEXTS[note_kind]
+                    body = texts[int(rng() * len(texts))].format(first=name.split(" ")[0], company=company)
+                    note_id = ids["note"]
+                    ids["note"] = note_id + 1
+                    note_rows((note_id, kind, rid, note_kind, body, uid, act_id, end_text, end_text))
+            previous = act_id
+        if demo and next_on is not None:
+            self.demo_records.append((kind, rid, next_on, created))
+        return last_touch, next_on
+
+    def _text(self, instant: dt.datetime) -> str:
+        text = self.texts[instant] = str(instant)
+        return text
+
+    def _general_note(self, owner: Owner, kind: str, rid: int, first: str, company: str,
+                      after: dt.datetime) -> dt.datetime:
+        texts = W.NOTE_TEXTS["general"]
+        at = after + (self.now - after) * self.rng.random()
+        body = texts[int(self.rng.random() * len(texts))].format(first=first, company=company)
+        note_id = self.next_id["note"]
+        self.next_id["note"] = note_id + 1
+        self.writer.add(Note, (note_id, kind, rid, "general", body, owner.id, None, at, at))
+        return at
+
+    def _open_mode(self, overdue: float, stalled: float) -> str:
+        r = self.rng.random()
+        return "overdue" if r < overdue else "stalled" if r < overdue + stalled else "open"
+
+    # ---- records ---------------------------------------------------------
+    def _accounts(self, count: int) -> None:
+        rng = self.rng.random
+        self.account_info: list[tuple[str, str, int, Owner]] = [("", "", 0, self.owners[0])]  # 1-based
+        for aid in range(1, count + 1):
+            name, domain, place = self._company()
+            owner = self._owner()
+            country, _, _, _, cities = W.PLACES[place]
+            created = self._ago(30, 700)
+            k = self._quota("account")
+            touch, next_on = self._chain(owner, "account", aid, name, name, created,
+                                         self._open_mode(0.1, 0.35), k)
+            if rng() < 0.1:
+                touch = max(filter(None, (touch, self._general_note(owner, "account", aid, "the team", name, created))))
+            self.writer.add(Account, (
+                aid, owner.id, created, touch or created, 1, touch, next_on, name,
+                W.INDUSTRIES[int(rng() * len(W.INDUSTRIES))], f"https://www.{domain}", f"info@{domain}",
+                self._phone(place), cities[int(rng() * len(cities))], country))
+            self.account_info.append((name, domain, place, owner))
+            self.writer.checkpoint()
+
+    def _contacts(self, count: int) -> None:
+        rng = self.rng.random
+        accounts = len(self.account_info) - 1
+        self.first_contact: dict[int, tuple[int, str]] = {}
+        for cid in range(1, count + 1):
+            first, last = self._person()
+            if accounts and (cid <= accounts or rng() < 0.95):
+                aid = cid if cid <= accounts else 1 + int(rng() * accounts)
+                company, domain, place, owner = self.account_info[aid]
+                email = f"{W.ascii_slug(first)}.{W.ascii_slug(last)}@{domain}"
+                self.first_contact.setdefault(aid, (cid, f"{first} {last}"))
+            else:
+                aid, company, place, owner = None, "", 0, self._owner()
+                email = f"{W.ascii_slug(first)}.{W.ascii_slug(last)}{cid}@mail.example"
+            created = self._ago(10, 600)
+            name = f"{first} {last}"
+            touch, next_on = self._chain(owner, "contact", cid, name, company or name, created,
+                                         self._open_mode(0.08, 0.4), self._quota("contact"))
+            self.writer.add(Contact, (
+                cid, owner.id, created, touch or created, 1, touch, next_on, aid, first, last,
+                W.TITLES[int(rng() * len(W.TITLES))], email, self._phone(place)))
+            self.writer.checkpoint()
+
+    def _leads(self, count: int) -> None:
+        rng = self.rng.random
+        statuses = _expand(LEAD_WEIGHTS)
+        questions = self.config.qualification
+        self.converted: list[tuple[int, dt.datetime, str, str]] = []
+        for lid in range(1, count + 1):
+            status = LEAD_STATUSES[lid - 1] if lid <= len(LEAD_STATUSES) else statuses[int(rng() * len(statuses))]
+            first, last = self._person()
+            company, domain, place = self._company()
+            owner = self._owner()
+            created = {
+                "new": (0, 4), "working": (2, 30), "qualified": (5, 40), "unqualified": (5, 60), "converted": (10, 90),
+            }[status]
+            created = self._ago(*created)
+            changed = None if status == "new" else created + (self.now - created) * (0.3 + 0.6 * rng())
+            # Touches: the first is the original source, the latest the current source.
+            n_touches = 1 + (rng() < 0.45) + (rng() < 0.15)
+            touched = created
+            source = ""
+            original = ""
+            for t in range(n_touches):
+                source = W.LEAD_SOURCES[int(rng() * len(W.LEAD_SOURCES))]
+                if t == 0:
+                    original = source
+                else:
+                    touched = touched + (self.now - touched) * rng() * 0.5
+                web = source in ("web form", "webinar", "newsletter", "LinkedIn")
+                tid = self.next_id["touch"]
+                self.next_id["touch"] = tid + 1
+                self.writer.add(LeadTouch, (
+                    tid, lid, source,
+                    W.CAMPAIGNS[int(rng() * len(W.CAMPAIGNS))] if web else "",
+                    W.MEDIUMS[int(rng() * len(W.MEDIUMS))] if web else "",
+                    W.REFERRERS[int(rng() * len(W.REFERRERS))] if web else "",
+                    W.PAGES[int(rng() * len(W.PAGES))] if web else "",
+                    touched, touched, touched))
+            # Qualification answers: complete for qualified leads, partial while working.
+            answered = {"qualified": len(questions), "converted": len(questions),
+                        "working": int(rng() * (len(questions) // 2 + 1)),
+                        "unqualified": min(len(questions), 1 + int(rng() * 2))}.get(status, 0)
+            for question in questions[:answered]:
+                choices = question.choices
+                if status == "unqualified":
+                    answer = choices[0]
+                elif status in ("qualified", "converted"):
+                    answer = choices[len(choices) // 2 + int(rng() * (len(choices) - len(choices) // 2))]
+                else:
+                    answer = choices[int(rng() * len(choices))]
+                qid = self.next_id["answer"]
+                self.next_id["answer"] = qid + 1
+                at = changed or created
+                self.writer.add(QualificationAnswer, (qid, lid, question.key, answer, owner.id, at, at))
+            name = f"{first} {last}"
+            if status in ("unqualified", "converted"):
+                mode = "closed"
+            elif status == "new":
+                mode = "open" if rng() < 0.6 else "none"
+            else:
+                mode = self._open_mode(0.15, 0.15 if status == "working" else 0.4)
+            k = self._quota("lead")
+            if mode == "none":
+                self.carry += k
+                k = 0
+            touch, next_on = self._chain(owner, "lead", lid, name, company, created, mode, k, end=changed)
+            if changed is not None and (touch is None or changed > touch):
+                touch = changed
+            self.writer.add(Lead, (
+                lid, owner.id, created, changed or created, 1, touch, next_on, first, last, company,
+                W.TITLES[int(rng() * len(W.TITLES))],
+                f"{W.ascii_slug(first)}.{W.ascii_slug(last)}@{domain}", self._phone(place),
+                status, source, original, changed, changed if status == "converted" else None))
+            if status == "converted":
+                self.converted.append((lid, changed, name, company))
+            self.writer.checkpoint()
+
+    def _opportunities(self, count: int) -> None:
+        rng = self.rng.random
+        steps = self.config.methodology
+        accounts = len(self.account_info) - 1
+        states = [("open", i) for i in range(len(steps))] + [("won", -1), ("lost", -1)]
+        converted = list(self.converted)
+        win_share = {True: 0.5, False: 0.5}
+        for oid in range(1, count + 1):
+            aid = 1 + int(rng() * accounts)
+            account_name, _, _, owner = self.account_info[aid]
+            contact = self.first_contact.get(aid)
+            product = W.PRODUCTS[int(rng() * len(W.PRODUCTS))]
+            lead_id = None
+            if converted and rng() < 0.4:
+                lead_id, created, _, _ = converted.pop()
+            else:
+                created = self._ago(3, 120)
+            early_demo = rng() < 0.45
+            if oid <= len(states):
+                state, step_index = states[oid - 1]
+            else:
+                state = "open" if rng() < 0.6 else "closed"
+                step_index = int(rng() * len(steps)) if state == "open" else -1
+            age_days = (self.now - created).days
+            if state in ("closed", "won", "lost"):
+                if state == "closed":
+                    # Error diffusion, not a coin: the win rates hold even in a small demo.
+                    win_share[early_demo] += 0.7 if early_demo else 0.3
+                    state = "won" if win_share[early_demo] >= 1 else "lost"
+                    if state == "won":
+                        win_share[early_demo] -= 1
+                closed_at = created + (self.now - created) * (0.4 + 0.5 * rng())
+                done_steps = len(steps) if state == "won" else int(rng() * len(steps))
+                step = steps[-1].key if state == "won" else (steps[min(done_steps, len(steps) - 1)].key if steps else "")
+                probability = 100 if state == "won" else 0
+                reasons = W.WON_REASONS if state == "won" else W.LOST_REASONS
+                reason = reasons[int(rng() * len(reasons))]
+                forecast = closed_at.date()
+                mode = "closed"
+            else:
+                closed_at = None
+                done_steps = step_index
+                step = steps[step_index].key if steps else ""
+                probability = min(90, 10 + 20 * step_index)
+                reason = ""
+                forecast = (self.now + dt.timedelta(days=int(-20 + 130 * rng()) if rng() < 0.08
+                                                    else 7 + int(110 * rng()))).date()
+                mode = self._open_mode(0.12, 0.13)
+                if age_days < 1:
+                    mode = "open"
+            touch, next_on = self._chain(owner, "opportunity", oid, contact[1] if contact else account_name,
+                                         account_name, created, mode, self._quota("opportunity"), end=closed_at,
+                                         early_demo=early_demo)
+            step_end = closed_at or self.now
+            for s in range(done_steps):
+                at = created + (step_end - created) * ((s + 1) / (done_steps + 1))
+                sid = self.next_id["step"]
+                self.next_id["step"] = sid + 1
+                self.writer.add(StepCompletion, (sid, oid, steps[s].key, owner.id, at, at, at))
+                if touch is None or at > touch:
+                    touch = at
+            amount = Decimal(int(2000 * (125 ** rng())) // 500 * 500 + 500)
+            currency = "EUR" if rng() < 0.8 else ("USD" if rng() < 0.6 else "GBP")
+            self.writer.add(Opportunity, (
+                oid, owner.id, created, closed_at or touch or created, 1, touch, next_on,
+                f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
+                Opportunity.amount.db_value(amount), currency, probability, state, reason, closed_at))
+            self.writer.checkpoint()
+
+    def _cases(self, count: int) -> None:
+        rng = self.rng.random
+        accounts = len(self.account_info) - 1
+        statuses = _expand(CASE_WEIGHTS)
+        priorities = _expand(CASE_PRIORITY_WEIGHTS)
+        forced = list(CASE_STATUSES) + ["escalated-unanswered", "escalated-answered", "past-sla"]
+        for cid in range(1, count + 1):
+            special = forced[cid - 1] if cid <= len(forced) else ""
+            status = special if special in CASE_STATUSES else (
+                "open" if special else statuses[int(rng() * len(statuses))])
+            priority = "high" if special else priorities[int(rng() * len(priorities))]
+            aid = 1 + int(rng() * accounts)
+            account_name, _, _, owner = self.account_info[aid]
+            contact = self.first_contact.get(aid)
+            active = status in ("new", "open", "waiting")
+            created = self._ago(0.3, 14) if active else self._ago(5, 60)
+            if special == "past-sla":
+                created = self._ago(2, 4)
+            sla_due = created + dt.timedelta(hours=SLA_HOURS[priority])
+            answered = None
+            if status != "new" and special != "past-sla":
+                candidate = created + (sla_due - created) * (0.2 + 0.7 * rng())
+                if candidate < self.now and (not active or rng() < 0.85):
+                    answered = candidate
+            escalated_to = escalated_at = None
+            escalation_reason = ""
+            if special.startswith("escalated") or (active and rng() < 0.12):
+                escalated_to = self.manager_id
+                escalated_at = created + (self.now - created) * 0.3
+                if special == "escalated-unanswered":
+                    escalated_at = self.now - dt.timedelta(hours=6 + int(rng() * 20))
+                    created = min(created, escalated_at - dt.timedelta(hours=2))
+                    answered = None
+                elif special == "escalated-answered":
+                    answered = escalated_at + dt.timedelta(hours=1)
+                escalation_reason = W.ESCALATION_REASONS[int(rng() * len(W.ESCALATION_REASONS))]
+            closed_at = None if active else created + (self.now - created) * (0.5 + 0.4 * rng())
+            subject = W.CASE_SUBJECTS[int(rng() * len(W.CASE_SUBJECTS))]
+            mode = self._open_mode(0.15, 0.15) if active else "closed"
+            touch, next_on = self._chain(owner, "case", cid, contact[1] if contact else account_name, account_name,
+                                         created, mode, self._quota("case"), end=closed_at)
+            self.writer.add(Case, (
+                cid, owner.id, created, closed_at or touch or created, 1, touch, next_on, aid,
+                contact[0] if contact else None, subject,
+                f"{subject}. Reported by {contact[1] if contact else 'the customer'} of {account_name}.",
+                priority, status, escalated_to, escalated_at, escalation_reason, answered, sla_due))
+            self.writer.checkpoint()
+
+    def _templates(self) -> None:
+        created = self.now - dt.timedelta(days=300)
+        for tid, (name, subject, body) in enumerate(W.EMAIL_TEMPLATES, start=1):
+            self.writer.add(EmailTemplate, (tid, name, subject, body, created, created, 1))
+
+    # ---- the demo user's day ----------------------------------------------
+    def _demo_user_extras(self) -> None:
+        """Make sure the demo user has overdue work and two overloaded coming days.
+
+        Extra open activities go onto the demo user's records that already have
+        an open one; the records' next-activity day is corrected to match.
+        """
+        owner = self.demo_owner
+        if not self.demo_records:
+            return
+        rng = self.rng.random
+        tomorrow = owner.index_of(owner.today + dt.timedelta(days=1))
+        targets = [tomorrow, min(tomorrow + 2, len(owner.days) - 1)]
+        touched: dict[tuple[str, int], dt.date] = {}
+        pick = 0
+
+        def add(index: int, type_name: str, duration: int | None, slot: int, fixed: bool) -> None:
+            nonlocal pick
+            kind, rid, next_on, created = self.demo_records[pick % len(self.demo_records)]
+            pick += 1
+            day = owner.days[index]
+            start_at = owner.base(index) + SLOTS[slot] if duration else None
+            subjects = self.type_info[type_name][3]
+            act_id = self.next_id["activity"]
+            self.next_id["activity"] = act_id + 1
+            subject = subjects[int(rng() * len(subjects))].format(name="the buying team", company="the customer")
+            self.writer.add(Activity, (
+                act_id, type_name, subject, owner.id, owner.id, kind, rid, day, start_at, duration,
+                2, fixed, "open", "", None, "", None, day, None, "", created, created, 1))
+            key = (kind, rid)
+            current = touched.get(key, next_on)
+            touched[key] = day if current is None or day < current else current
+            self.demo_load[day] = self.demo_load.get(day, 0) + (duration or self.type_info[type_name][4])
+
+        for index in targets:
+            day = owner.days[index]
+            capacity = owner.capacity[day.weekday()]
+            slot = 4
+            while self.demo_load.get(day, 0) <= capacity * OVERLOAD_FACTOR:
+                add(index, self.meeting_type, 60 + 30 * int(rng() * 2), slot % 34, rng() < 0.5)
+                slot += 5
+            self.overloaded.append(day)
+        for back in (1, 2, 4, 6)[: max(0, 4 - self.demo_overdue)]:
+            index = owner.tidx - back
+            if index >= 0:
+                task = "task" if "task" in self.type_info else self.meeting_type
+                add(index, task, None, 0, False)
+        self.writer.flush()
+        for (kind, rid), day in sorted(touched.items()):
+            model = RECORD_MODELS[kind]
+            model.update(next_activity_on=day).where(model.id == rid).execute()

@@ -1,0 +1,41 @@
+"""Every registered benchmark still runs, at a tiny size (no timing asserted):
+benchmarks are not part of the suite, but they must not rot."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.framework import SIZES, Env, load_all, prepare
+
+BENCHMARKS = load_all()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    return prepare(SIZES["tiny"], 1, data_dir=tmp_path_factory.mktemp("bench-data"))
+
+
+def test_the_core_benchmarks_are_registered() -> None:
+    names = {bench.name for bench in BENCHMARKS}
+    assert {"demo_build", "today_first_paint", "app_peak_memory", "agenda_query"} <= names
+    assert all(bench.doc for bench in BENCHMARKS)
+
+
+@pytest.mark.parametrize("bench", BENCHMARKS, ids=[bench.name for bench in BENCHMARKS])
+def test_benchmark_runs_at_tiny_size(bench, tiny: Env) -> None:  # type: ignore[no-untyped-def]
+    if bench.name in ("today_first_paint", "app_peak_memory") and shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    result = bench.fn(tiny)
+    assert math.isfinite(result.value) and result.value > 0
+    assert result.unit and result.verdict in ("pass", "MISS", "-")
+
+
+def test_cached_database_is_reused(tiny: Env) -> None:
+    again = prepare(SIZES["tiny"], 1, data_dir=tiny.database.parent)
+    assert again.database == tiny.database and again.now == tiny.now
+    assert again.build == tiny.build  # the figures of the build that made it
+    assert Path(again.database).exists()
