@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -55,6 +55,8 @@ class Entry:
     planned: bool = False
     ref: tuple[str, int] | None = None
     """("activity", id) or ("note", id) for entries that can be opened."""
+    dated: bool = False
+    """A day without a time (a dated activity): `at` is midnight of that local day."""
 
 
 def scope(kind: str, record_id: int) -> dict[str, list[int]]:
@@ -107,10 +109,7 @@ def timeline(kind: str, record_id: int, *, limit: int = 100, offset: int = 0) ->
         _activities(found, window, people) + _notes(found, window, people) + _audit(found, window, people)
         + _touches(found.get("lead", []), window) + _steps(found.get("opportunity", []), window, people)
     )
-    entries = [
-        Entry(e.at, e.kind, e.title, e.detail, e.who, e.record, labels.get(e.record, ""), e.planned, e.ref)
-        for e in entries
-    ]
+    entries = [replace(e, record_name=labels.get(e.record, "")) for e in entries]
     entries.sort(key=lambda e: (e.at, e.ref[1] if e.ref else 0), reverse=True)
     return entries[offset:window]
 
@@ -136,6 +135,7 @@ def _activities(found: dict[str, list[int]], window: int, people: dict[int, str]
         result.append(Entry(
             _as_datetime(at), "email" if type_ == "email" else "activity", f"{type_.capitalize()}: {subject}",
             detail, people.get(owner, ""), (rkind, rid), planned=status == "open", ref=("activity", aid),
+            dated=status != "done" and start is None,
         ))
     return result
 

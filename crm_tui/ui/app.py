@@ -23,6 +23,7 @@ from crm_tui.ui.dialogs.help import HelpScreen
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.screens.exceptions import ExceptionsScreen
 from crm_tui.ui.screens.plan import PlanScreen
+from crm_tui.ui.screens.record_detail import RecordDetailScreen
 from crm_tui.ui.screens.records import RecordsScreen
 from crm_tui.ui.screens.today import TodayScreen
 
@@ -117,6 +118,12 @@ class CrmApp(App[None]):
         """Called after this process wrote: refresh now, and skip the echo on the next poll."""
         self._change_token = self.attempt(changes.latest_change_id) or self._change_token
         self.reload_screen()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show a record's detail on the current mode's stack; escape goes back."""
+        screen = self.attempt(RecordDetailScreen, kind, record_id)
+        if screen is not None:
+            self.push_screen(screen)
 
     def action_undo(self) -> None:
         restored = self.attempt(changes.undo_last, self.user)

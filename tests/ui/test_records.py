@@ -1,0 +1,180 @@
+"""The Records screen as a rep uses it: kinds, search, detail, create, edit."""
+
+import datetime as dt
+
+import pytest
+from rich.text import Text
+from textual.widgets import Input, Label, Tabs
+
+from crm_tui.config import Config
+from crm_tui.domain import activities, records
+from crm_tui.models import Lead, User
+from crm_tui.ui.app import make_app
+from crm_tui.ui.screens.record_detail import RecordDetailScreen
+from crm_tui.ui.widgets.timeline import Timeline
+from crm_tui.ui.widgets.windowed_table import WindowedTable
+
+CFG = Config()
+
+
+def table_text(app) -> list[str]:
+    table = app.screen.query_one("#records-table", WindowedTable)
+    return [" | ".join(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+@pytest.fixture
+def data(rep: User, manager: User) -> dict:
+    acme = records.create(rep, CFG, "account", {"name": "Acme [EU]", "city": "Berlin"})
+    kim = records.create(rep, CFG, "contact", {"first_name": "Kim", "last_name": "Ng", "account": "Acme [EU]",
+                                               "email": "kim@acme.test"})
+    lead = records.create(rep, CFG, "lead", {"first_name": "Lou", "last_name": "Reed", "company": "Velvet"})
+    records.create(manager, CFG, "lead", {"last_name": "Other", "company": "Theirs"})
+    activities.create(rep, CFG, type="call", subject="Intro call", record_kind="contact", record_id=kim.id,
+                      day=dt.date(2026, 11, 18))
+    return {"acme": acme, "kim": kim, "lead": lead}
+
+
+async def open_records(app, pilot) -> None:
+    await pilot.pause()
+    await pilot.press("3")
+    await pilot.pause()
+
+
+async def test_kinds_switch_and_mine_filter(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert any("Lou Reed" in row for row in table_text(app))
+        assert not any("Other" in row for row in table_text(app))  # mine only
+        await pilot.press("m")
+        await pilot.pause()
+        assert any("Other" in row for row in table_text(app))
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.query_one("#records-kinds", Tabs).active == "tab-account"
+        assert table_text(app)[0].startswith("Acme [EU] | Berlin")  # user data shown as typed, not markup
+        await pilot.press("k")
+        await pilot.pause()
+        assert table_text(app)[0].startswith("Kim Ng | Acme [EU]")
+
+
+async def test_search_as_you_type_then_enter_opens_the_detail_with_timeline(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.press(*"kim@ac")
+        await pilot.pause(0.3)
+        rows = table_text(app)
+        assert rows == ["Contact | Kim Ng | Acme [EU] | kim@acme.test | —"]
+        await pilot.press("enter")  # from the search box to the hits
+        await pilot.press("enter")  # open the hit
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordDetailScreen) and (screen.kind, screen.record_id) == ("contact", data["kim"].id)
+        timeline = screen.query_one("#timeline", Timeline)
+        lines = [str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)]
+        assert any("Call: Intro call" in line and "(planned)" in line for line in lines)
+        assert any("Contact created" in line for line in lines)
+        related = screen.query_one("#detail-related")
+        assert "Acme [EU]" in str(related.get_row_at(0)[1])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "records" and not isinstance(app.screen, RecordDetailScreen)
+
+
+async def test_create_lead_error_at_the_field_keeps_input_then_saves(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#field-first_name", Input).value = "Ada"
+        dialog.query_one("#field-last_name", Input).value = "Lovelace"
+        dialog.query_one("#field-company", Input).value = "Engines [UK]"
+        dialog.query_one("#field-email", Input).value = "ada@"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = dialog.query_one("#error-email", Label)
+        assert error.has_class("-error") and "not an email address" in str(error.render())
+        assert app.screen is dialog and dialog.focused is dialog.query_one("#field-email")
+        assert dialog.query_one("#field-company", Input).value == "Engines [UK]"  # what was typed stays
+        assert Lead.select().where(Lead.last_name == "Lovelace").count() == 0
+        dialog.query_one("#field-email", Input).value = "ada@engines.test"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        lead = Lead.get(Lead.last_name == "Lovelace")
+        assert (lead.first_name, lead.company, lead.email, lead.owner_id) == ("Ada", "Engines [UK]", "ada@engines.test", rep.id)
+        assert not isinstance(app.screen, type(dialog))
+        assert any("Ada Lovelace" in row for row in table_text(app))
+
+
+async def test_duplicate_warning_then_create_anyway(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#field-last_name", Input).value = "Ng"
+        dialog.query_one("#field-email", Input).value = "kim@acme.test"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        message = str(dialog.query_one("#record-form-message").render())
+        assert "Contact Kim Ng at Acme [EU] has the same email — create anyway?" in message
+        assert Lead.select().where(Lead.email == "kim@acme.test").count() == 0
+        await pilot.click("#record-form-anyway")
+        await pilot.pause()
+        assert Lead.select().where(Lead.email == "kim@acme.test").count() == 1
+
+
+async def test_edit_stale_save_says_who_and_when_and_keeps_input(data: dict, rep: User, manager: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("e")  # the highlighted lead: Lou Reed
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#field-company", Input).value = "Velvet Underground"
+        records.update(manager, CFG, "lead", data["lead"].id, {"title": "Singer"}, expected_version=1)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        message = str(dialog.query_one("#record-form-message").render())
+        assert "Max Mayer changed this lead at 2026-11-18 09:00" in message
+        assert dialog.query_one("#field-company", Input).value == "Velvet Underground"
+        assert Lead.get_by_id(data["lead"].id).company == "Velvet"
+        await pilot.click("#record-form-reload")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = Lead.get_by_id(data["lead"].id)
+        assert (saved.company, saved.title) == ("Velvet Underground", "Singer")
+
+
+async def test_detail_note_key_adds_to_the_timeline(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.open_record("lead", data["lead"].id)
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"Called back")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        timeline = app.screen.query_one("#timeline", Timeline)
+        assert "Called back" in str(timeline.get_option_at_index(0).prompt)
+
+
+async def test_after_create_offers_the_follow_up(data: dict, rep: User) -> None:
+    follow_up = pytest.importorskip("crm_tui.ui.dialogs.follow_up")
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#field-last_name", Input).value = "Hopper"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, follow_up.FollowUpDialog)
