@@ -147,7 +147,7 @@ def _columns(kind: str) -> tuple[list[tuple[str, Any]], list[tuple[type[pw.Model
     joins: list[tuple[Any, Any]] = [(owner, model.owner == owner.id)]
     shown: list[tuple[str, Any]]
     if kind == "lead":
-        shown = [("Name", Lead.first_name.concat(" ").concat(Lead.last_name)), ("Company", Lead.company),
+        shown = [("Name", pw.fn.TRIM(Lead.first_name.concat(" ").concat(Lead.last_name))), ("Company", Lead.company),
                  ("Email", Lead.email), ("Phone", Lead.phone), ("Status", Lead.status)]
     elif kind == "account":
         shown = [("Name", Account.name), ("City", Account.city), ("Email", Account.email),
@@ -155,7 +155,7 @@ def _columns(kind: str) -> tuple[list[tuple[str, Any]], list[tuple[type[pw.Model
     elif kind == "contact":
         account = Account.alias("contact_account")
         joins.append((account, Contact.account == account.id))
-        shown = [("Name", Contact.first_name.concat(" ").concat(Contact.last_name)), ("Account", account.name),
+        shown = [("Name", pw.fn.TRIM(Contact.first_name.concat(" ").concat(Contact.last_name))), ("Account", account.name),
                  ("Email", Contact.email), ("Phone", Contact.phone), ("Title", Contact.title)]
     elif kind == "opportunity":
         account = Account.alias("opportunity_account")

@@ -27,8 +27,10 @@ from crm_tui.schema import (
 )
 
 MIN_LENGTH = 2
-CANDIDATES = 200
-"""The most index hits looked at per query; more means "keep typing"."""
+PG_MIN_WORD = 3
+"""On PostgreSQL a word is searched from three characters (trigrams)."""
+CANDIDATES = 100
+"""The most index hits looked at per query (newest first); more means "keep typing"."""
 
 _KIND_OF_NO = {number: kind for kind, number in SEARCH_KIND_NO.items()}
 _PHONE_QUERY = re.compile(r"^\+?[0-9 ()./\-]+$")
@@ -77,7 +79,19 @@ def search(query: str, *, kinds: Iterable[str] | None = None, limit: int = 50) -
     else:
         links = _postgresql_candidates(text, wanted)
     hits = details(links)
+    if not is_phone_query(text):
+        hits = [hit for hit in hits if _has_initials(hit, _WORD.findall(text.lower()))]
     return _rank(text, hits)[:limit]
+
+
+def _has_initials(hit: Hit, words: list[str]) -> bool:
+    """One-letter words ("kim n") are not sent to the index (a one-letter prefix
+    matches half of it); they filter the hits instead."""
+    initials = [word for word in words if len(word) == 1]
+    if not initials:
+        return True
+    tokens = _WORD.findall(f"{hit.name} {hit.company} {hit.email} {hit.phone}".lower())
+    return all(any(token.startswith(initial) for token in tokens) for initial in initials)
 
 
 def _fts_phrase(token: str) -> str:
@@ -91,7 +105,7 @@ def fts_query(text: str) -> str | None:
         # Also the number's own groups in order, for a number typed without its code ("555 010").
         groups = " ".join(f"{_fts_phrase(g)}*" for g in re.findall(r"[0-9]+", text))
         return f"(digits : ({alternatives})) OR (phone : ({groups}))"
-    words = _WORD.findall(text.lower())
+    words = [word for word in _WORD.findall(text.lower()) if len(word) >= MIN_LENGTH]
     if not words:
         return None
     return "{name company email phone} : (" + " ".join(f"{_fts_phrase(w)}*" for w in words) + ")"
@@ -135,40 +149,44 @@ def _like(value: str) -> str:
 def _postgresql_candidates(
     text: str, kinds: tuple[str, ...], phone: bool | None = None
 ) -> list[tuple[str, int]]:
+    """One round trip: a UNION ALL of one unranked, limited query per kind."""
     phone = is_phone_query(text) if phone is None else phone
     trigram = _has_trigram()
-    links: list[tuple[str, int]] = []
+    # A trigram index needs three characters; shorter words would scan every table.
+    words = [word for word in _WORD.findall(text.lower()) if len(word) >= PG_MIN_WORD]
+    if not phone and not words:
+        return []
+    parts: list[str] = []
+    params: list[object] = []
     for kind in kinds:
-        table = SEARCH_TABLES[kind]
-        params: list[object] = []
         if phone:
             if kind not in ("lead", "account", "contact"):
                 continue
             patterns = query_digits(text)
-            if not text.strip().startswith("+") and patterns[0].startswith("0") and not patterns[0].startswith("00"):
+            if len(patterns) > 1:  # international: also the number without a 1-3 digit country code
+                patterns = [patterns[0]] + [patterns[0][n:] for n in (1, 2, 3) if len(patterns[0]) - n >= 6]
+            elif patterns[0].startswith("0") and len(patterns[0]) > 3:
                 patterns = [patterns[0][1:]]  # national: the digits after the trunk 0 appear in any form
             where = " OR ".join(f"{PG_SEARCH_DIGITS} LIKE %s" for _ in patterns)
             params += [f"%{_like(p)}%" for p in patterns]
+        elif trigram:
+            where = " AND ".join(f"{PG_SEARCH_TEXT[kind]} LIKE %s" for _ in words)
+            params += [f"%{_like(w)}%" for w in words]
         else:
-            words = _WORD.findall(text.lower())
-            if not words:
-                return []
-            if trigram:
-                where = " AND ".join(f"{PG_SEARCH_TEXT[kind]} LIKE %s" for _ in words)
-                params += [f"%{_like(w)}%" for w in words]
-            else:
-                clauses = []
-                for word in words:
-                    columns = PG_PREFIX_COLUMNS[kind]
-                    clauses.append("(" + " OR ".join(f"lower({c}) LIKE %s" for c in columns) + ")")
-                    params += [f"{_like(word)}%"] * len(columns)
-                where = " AND ".join(clauses)
+            clauses = []
+            for word in words:
+                columns = PG_PREFIX_COLUMNS[kind]
+                clauses.append("(" + " OR ".join(f"lower({c}) LIKE %s" for c in columns) + ")")
+                params += [f"{_like(word)}%"] * len(columns)
+            where = " AND ".join(clauses)
         params.append(CANDIDATES)
-        cursor = db.database.obj.execute_sql(
-            f'SELECT id FROM "{table}" WHERE {where} ORDER BY id DESC LIMIT %s', params
-        )
-        links += [(kind, row[0]) for row in cursor.fetchall()]
-    return links
+        # Unranked, no ORDER BY: the planner then uses the trigram index for rare
+        # words and stops a scan early for common ones; ranking is done on the hits.
+        parts.append(f"(SELECT {SEARCH_KIND_NO[kind]} AS kind, id FROM \"{SEARCH_TABLES[kind]}\" WHERE {where} LIMIT %s)")
+    if not parts:
+        return []
+    cursor = db.database.obj.execute_sql(" UNION ALL ".join(parts), params)
+    return [(_KIND_OF_NO[number], record_id) for number, record_id in cursor.fetchall()]
 
 
 def details(links: list[tuple[str, int]]) -> list[Hit]:

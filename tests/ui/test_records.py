@@ -178,3 +178,63 @@ async def test_after_create_offers_the_follow_up(data: dict, rep: User) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, follow_up.FollowUpDialog)
+
+
+async def test_windowed_table_walks_a_long_list_both_ways(rep: User) -> None:
+    Lead.insert_many([{"last_name": f"L{i:04d}", "owner": rep.id} for i in range(650)]).execute()
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#records-table", WindowedTable)
+        assert (table.row_count, table.total) == (200, 650)
+        seen = []
+        for _ in range(8):
+            table.move_cursor(row=table.row_count - 1)
+            await pilot.pause()
+            seen.append(table.current_row[1])
+            assert table.row_count <= 300
+            assert table.current_row[1] == f"L{table.first_index + table.cursor_row:04d}"
+        assert seen[-1] == "L0649"
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.current_row[1] == "L0000" and table.first_index == 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.current_row[1] == "L0649" and table.first_index == 450
+        for _ in range(8):
+            table.move_cursor(row=0)
+            await pilot.pause()
+            assert table.current_row[1] == f"L{table.first_index + table.cursor_row:04d}"
+        assert table.current_row[1] == "L0000"
+        assert "1 of 650" in str(app.screen.query_one("#records-count").render())
+
+
+async def test_registered_detail_action_becomes_a_key(data: dict, rep: User) -> None:
+    from crm_tui.ui.screens import record_detail
+    from crm_tui.ui.screens.record_detail import DetailAction, DetailSection
+
+    ran: list[tuple[str, int]] = []
+    record_detail.register_action("lead", DetailAction(
+        key="x", id="test.mark", description="Mark", tooltip="Mark this lead",
+        run=lambda screen: ran.append((screen.kind, screen.record_id)),
+        available=lambda record: record.company == "Velvet",
+    ))
+    record_detail.register_section("lead", DetailSection("test", "Qualification", lambda s: Text("Budget: 10k")))
+    try:
+        app = make_app(rep, start_mode="records")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            app.open_record("lead", data["lead"].id)
+            await pilot.pause()
+            await pilot.press("x")
+            assert ran == [("lead", data["lead"].id)]
+            assert "Budget: 10k" in str(app.screen.query_one("#detail-section-test").render())
+            await pilot.press("escape")
+            other = Lead.get(Lead.last_name == "Other")
+            app.open_record("lead", other.id)
+            await pilot.pause()
+            await pilot.press("x")  # not available for this lead: the key does nothing
+            assert ran == [("lead", data["lead"].id)]
+    finally:
+        record_detail._ACTIONS["lead"].pop("test.mark")
+        record_detail._SECTIONS["lead"].pop("test")

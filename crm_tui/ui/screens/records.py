@@ -38,6 +38,7 @@ SORT_CHOICES = (
 )
 SEARCH_COLUMNS = ("Kind", "Name", "Company", "Email", "Phone")
 SEARCH_DEBOUNCE = 0.1
+SEARCH_LIMIT = 50
 
 
 class RecordsScreen(CrmScreen):
@@ -136,10 +137,10 @@ class RecordsScreen(CrmScreen):
         table = self.query_one("#records-table", WindowedTable)
         label = self.query_one("#records-count", Label)
         if self.searching:
-            label.update(f"{table.total or 0} found")
+            found = table.total or 0
+            label.update(f"best {found} shown, keep typing" if found >= SEARCH_LIMIT else f"{found} found")
         elif table.total:
-            last = table.first_index + len(table.rows_data)
-            label.update(f"{table.first_index + 1:,}–{last:,} of {table.total:,}")
+            label.update(f"{table.first_index + table.cursor_row + 1:,} of {table.total:,}")
         else:
             label.update("none")
 
@@ -212,7 +213,7 @@ class RecordsScreen(CrmScreen):
     def _run_search(self) -> None:
         text = self.query_one("#records-search", Input).value
         table = self.query_one("#records-table", WindowedTable)
-        hits = self.attempt(search.search, text, limit=100) if len(text.strip()) >= search.MIN_LENGTH else []
+        hits = self.attempt(search.search, text, limit=SEARCH_LIMIT) if len(text.strip()) >= search.MIN_LENGTH else []
         rows = [(hit.kind, hit.id, records.KIND_LABELS[hit.kind], hit.name, hit.company, hit.email, hit.phone)
                 for hit in hits or []]
         table.show_rows(SEARCH_COLUMNS, rows, lambda row: [self._cell(v) for v in row[2:]],
