@@ -25,7 +25,8 @@ methodology steps, case assignment and escalation, templates, knowledge):
   model instance, re-read on each reload), `screen.session`, `screen.attempt(fn,
   ...)` for domain calls, and `screen.changed()` to call after writing (reloads
   it and every screen that shows the data). `available(record)` hides the key
-  when it does not apply. Registering an id again replaces it. Keys used
+  when it does not apply; `writes=False` keeps it in read-only sessions
+  (otherwise hidden there). Registering an id again replaces it. Keys used
   here and not to be reused: e, n, t, escape, enter, tab, 1-4, ?, u, q.
 - `register_section(kinds, section)`: a panel under the fields; `render(screen)`
   returns a Rich renderable (use rich.text.Text for user data), called on
@@ -72,6 +73,8 @@ class DetailAction:
     tooltip: str
     run: Callable[["RecordDetailScreen"], None]
     available: Callable[[Any], bool] | None = None
+    writes: bool = True
+    """Hidden in a read-only session (managers' `crm exceptions`) unless False."""
 
 
 @dataclass(frozen=True)
@@ -252,11 +255,13 @@ class RecordDetailScreen(CrmScreen):
     # ---- keys -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "add_note", "new_activity") and self.session.readonly:
+            return False
         if action == "new_activity":
             return hasattr(self.app, "action_new_activity")
         if action == "detail_action" and parameters:
             found = _ACTIONS[self.kind].get(str(parameters[0]))
-            if found is None:
+            if found is None or (found.writes and self.session.readonly):
                 return False
             if found.available is not None:
                 try:
@@ -314,10 +319,12 @@ class RecordDetailScreen(CrmScreen):
         self._load_timeline(append=True)
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Edit this record", "Change its fields", self.action_edit)
-        yield SystemCommand("Add a note", "A note on this record", self.action_add_note)
-        if hasattr(self.app, "action_new_activity"):
-            yield SystemCommand("New activity", "Schedule an activity on this record", self.action_new_activity)
+        readonly = self.session.readonly
+        if not readonly:
+            yield SystemCommand("Edit this record", "Change its fields", self.action_edit)
+            yield SystemCommand("Add a note", "A note on this record", self.action_add_note)
+            if hasattr(self.app, "action_new_activity"):
+                yield SystemCommand("New activity", "Schedule an activity on this record", self.action_new_activity)
         for action in _ACTIONS[self.kind].values():
-            if action.available is None or action.available(self.record):
+            if self.check_action("detail_action", (action.id,)):
                 yield SystemCommand(action.description, action.tooltip, lambda a=action: a.run(self))
