@@ -29,8 +29,10 @@ from crm_tui.models import ALL_MODELS, Meta
 # triggers compute from old.* with the same expressions). `digits` holds the
 # phone's digits, plus national forms ("0" + the number after a 1-3 digit
 # country code) of international numbers, so "0301234" finds "+49 30 1234".
-# PostgreSQL: pg_trgm GIN indexes on the same expressions; without pg_trgm,
-# btree indexes on lower(column) serve prefix searches.
+# PostgreSQL: pg_trgm GIN indexes on the same expressions, without GIN's
+# pending list (fastupdate = off: a search never scans a backlog of recent
+# inserts; writes here are few); without pg_trgm, btree indexes on
+# lower(column) serve prefix searches.
 
 SEARCH_TABLE = "record_search"
 SEARCH_KIND_NO = {"lead": 0, "account": 1, "contact": 2, "opportunity": 3, "case": 4}
@@ -142,12 +144,12 @@ def _install_postgresql_search(database: pw.Database) -> None:
         if trigram:
             database.execute_sql(
                 f'CREATE INDEX IF NOT EXISTS {table}_search_trgm ON "{table}" '
-                f"USING gin (({PG_SEARCH_TEXT[kind]}) gin_trgm_ops)"
+                f"USING gin (({PG_SEARCH_TEXT[kind]}) gin_trgm_ops) WITH (fastupdate = off)"
             )
             if kind in ("lead", "account", "contact"):
                 database.execute_sql(
                     f'CREATE INDEX IF NOT EXISTS {table}_digits_trgm ON "{table}" '
-                    f"USING gin (({PG_SEARCH_DIGITS}) gin_trgm_ops)"
+                    f"USING gin (({PG_SEARCH_DIGITS}) gin_trgm_ops) WITH (fastupdate = off)"
                 )
         else:
             for column in PG_PREFIX_COLUMNS[kind]:
