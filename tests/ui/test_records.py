@@ -67,7 +67,7 @@ async def test_search_as_you_type_then_enter_opens_the_detail_with_timeline(data
         await pilot.pause(0.3)
         rows = table_text(app)
         assert rows == ["Contact | Kim Ng | Acme [EU] | kim@acme.test | —"]
-        await pilot.press("enter")  # from the search box to the hits
+        await pilot.press("down")  # from the search box to the hits
         await pilot.press("enter")  # open the hit
         await pilot.pause()
         screen = app.screen
@@ -238,3 +238,20 @@ async def test_registered_detail_action_becomes_a_key(data: dict, rep: User) -> 
     finally:
         record_detail._ACTIONS["lead"].pop("test.mark")
         record_detail._SECTIONS["lead"].pop("test")
+
+
+async def test_escape_leaves_search_and_help_lists_the_records_keys(data: dict, rep: User) -> None:
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"velv")
+        await pilot.pause(0.3)
+        assert table_text(app) == ["Lead | Lou Reed | Velvet | — | —"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#records-search").display or app.screen.query_one("#records-search").has_class("-hidden")
+        assert table_text(app)[0].startswith("Lou Reed | Velvet")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        assert "Search every kind as you type" in text and "Create a record of this kind" in text

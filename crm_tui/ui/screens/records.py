@@ -54,6 +54,8 @@ class RecordsScreen(CrmScreen):
         Binding("s", "next_sort", "Sort", id="records.sort", tooltip="Cycle the sort order"),
         Binding("escape", "clear_search", "Clear search", id="records.clear_search",
                 tooltip="Leave search, back to the list", show=False),
+        Binding("down", "to_table", "To the list", id="records.to_table",
+                tooltip="From the search box (or the tabs) down into the list", show=False),
     ]
 
     def __init__(self) -> None:
@@ -201,6 +203,8 @@ class RecordsScreen(CrmScreen):
 
     @on(Input.Changed, "#records-search")
     def _typed(self) -> None:
+        if not self.searching:  # the box was just cleared on the way out
+            return
         if self._search_timer is not None:
             self._search_timer.stop()
         self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._run_search)
@@ -211,6 +215,8 @@ class RecordsScreen(CrmScreen):
         self.query_one("#records-table").focus()
 
     def _run_search(self) -> None:
+        if not self.searching:
+            return
         text = self.query_one("#records-search", Input).value
         table = self.query_one("#records-table", WindowedTable)
         hits = self.attempt(search.search, text, limit=SEARCH_LIMIT) if len(text.strip()) >= search.MIN_LENGTH else []
@@ -268,6 +274,9 @@ class RecordsScreen(CrmScreen):
         if action in ("new_record", "edit") and self.session.readonly:
             return False
         return True
+
+    def action_to_table(self) -> None:
+        self.query_one("#records-table").focus()
 
     def action_toggle_mine(self) -> None:
         scope = self.query_one("#records-scope", Select)
