@@ -8,7 +8,7 @@ from crm_tui.config import Config
 from crm_tui.domain import changes, records, users
 from crm_tui.domain.errors import Conflict, DomainError
 from crm_tui.domain.records import Filters, PossibleDuplicate
-from crm_tui.models import Account, AuditEvent, Lead, LeadTouch, Opportunity, User
+from crm_tui.models import AuditEvent, Lead, LeadTouch, Opportunity, User
 
 CFG = Config()
 
