@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from rich.text import Text
+from textual import events
 from textual.widgets import Input, Label, Tabs
 
 from crm_tui.config import Config
@@ -255,3 +256,19 @@ async def test_escape_leaves_search_and_help_lists_the_records_keys(data: dict, 
         await pilot.pause()
         text = str(app.screen.query_one("#help-text").render())
         assert "Search every kind as you type" in text and "Create a record of this kind" in text
+
+
+async def test_mouse_wheel_at_the_window_edge_loads_more(rep: User) -> None:
+    Lead.insert_many([{"last_name": f"L{i:04d}", "owner": rep.id} for i in range(450)]).execute()
+    app = make_app(rep, start_mode="records")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#records-table", WindowedTable)
+        assert table.row_count == 200
+        table.scroll_to(y=table.max_scroll_y, animate=False, immediate=True)
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y and table.cursor_row == 0
+        table.post_message(events.MouseScrollDown(table, 1, 1, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 300 and table.current_row[1] == f"L{table.first_index + table.cursor_row:04d}"

@@ -2,8 +2,8 @@
 
 Loading 100,000 rows into a DataTable takes ~18 s and 180 MiB (PERF.md), so
 this table holds at most `MAX_ROWS` rows around the cursor. When the cursor
-comes within `MARGIN` rows of an edge, it asks its source for the next or
-previous page (keyset: after the last row's key, before the first row's) and
+comes within `MARGIN` rows of an edge (or the mouse wheel scrolls to an
+edge of the window), it asks its source for the next or previous page (keyset: after the last row's key, before the first row's) and
 drops rows at the far end. `home`/`end` (and ctrl+home/ctrl+end) jump to the
 true first and last rows. The source is a plain callable the screen sets, so
 the widget never touches the database:
@@ -133,6 +133,22 @@ class WindowedTable(DataTable):
         super().watch_cursor_coordinate(old, new)
         if not self._shifting and self._fetch is not None:
             self.call_later(self._shift_window)
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._wheel_at_edge, True)
+
+    def on_mouse_scroll_up(self) -> None:
+        self.call_after_refresh(self._wheel_at_edge, False)
+
+    def _wheel_at_edge(self, down: bool) -> None:
+        """The mouse wheel reached an edge of the window: bring the cursor
+        there, which loads the next (or previous) page as the keys do."""
+        if self._fetch is None or not self.rows_data:
+            return
+        if down and self.scroll_y >= self.max_scroll_y and self._more_after:
+            self.move_cursor(row=len(self.rows_data) - 1, scroll=False)
+        elif not down and self.scroll_y <= 0 and self._more_before:
+            self.move_cursor(row=0, scroll=False)
 
     def _shift_window(self) -> None:
         if self._fetch is None or not self.rows_data:
