@@ -139,6 +139,7 @@ class RecordDetailScreen(CrmScreen):
         Binding("t", "add_note", "Note", id="detail.note", tooltip="Add a note to this record"),
     ]
     KIND: ClassVar[str] = ""
+    AUTO_FOCUS = "#timeline"
 
     def __new__(cls, kind: str, record_id: int, *args: Any, **kwargs: Any) -> "RecordDetailScreen":
         # The kind's subclass carries the bindings registered for it (see the module docstring).
@@ -170,7 +171,6 @@ class RecordDetailScreen(CrmScreen):
     def on_mount(self) -> None:
         self.query_one("#detail-related", DataTable).add_columns("Kind", "Name", "What")
         self.reload()
-        self.query_one("#timeline", Timeline).focus()
 
     def current_record(self) -> tuple[str, int]:
         """The record this screen is about (for app-level actions such as new activity)."""
@@ -198,7 +198,10 @@ class RecordDetailScreen(CrmScreen):
                 widget.update(Text(str(exc), style="italic"))
         self._fill_related()
         self._load_timeline(append=False)
-        self.refresh_bindings()
+        if self.is_mounted and any(a.available for a in _ACTIONS[self.kind].values()):
+            # The record changed, so a key's availability may have. (Only then:
+            # refreshing the footer costs more than the rest of a reload.)
+            self.refresh_bindings()
 
     def _fields_table(self) -> Table:
         config = self.session.config
