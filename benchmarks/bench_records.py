@@ -1,12 +1,14 @@
 """Records at scale: search per keystroke, keyset page fetches, and opening a
 record with a long timeline, on 100,000 records (SQLite by default).
 
-    python benchmarks/bench_records.py [--db PATH|URL] [--records 100000] [--timeline 3000]
+    python benchmarks/bench_records.py [--db PATH|URL] [--records 100000] [--timeline 3000] [--ui]
 
 Builds a fresh database (rows fed to cursor.executemany in one transaction,
 the SQLite search index built in one pass after the load), then prints a
 table of medians and maxima. Targets: search < 50 ms per keystroke, a page
 fetch < 5 ms, a record with thousands of timeline entries opening < 100 ms.
+`--ui` also drives the real app headless (Records screen and detail view),
+next to a bare Header/Footer screen push measured in the same run as the floor.
 """
 
 from __future__ import annotations
@@ -125,11 +127,75 @@ def build(n: int, timeline_size: int, rnd: random.Random) -> dict[str, Any]:
     return counts
 
 
+async def ui_timings() -> list[tuple[str, list[float]]]:
+    """The app on this database: Records with every lead, window shifts, search, detail."""
+    from textual.screen import Screen
+    from textual.widgets import Footer, Header, Static
+
+    from crm_tui.domain import users
+    from crm_tui.ui.app import make_app
+    from crm_tui.ui.widgets.windowed_table import WindowedTable
+
+    class Bare(Screen):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield Header()
+            yield Static("floor")
+            yield Footer()
+
+    out: list[tuple[str, list[float]]] = []
+    app = make_app(users.get_user("user1"), start_mode="records")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        start = time.perf_counter()
+        screen.action_toggle_mine()  # every owner's leads
+        await pilot.pause()
+        out.append(("ui: show all leads, first window (incl. a frame)", [(time.perf_counter() - start) * 1000]))
+        table = screen.query_one("#records-table", WindowedTable)
+        shifts = []
+        for _ in range(10):
+            table.move_cursor(row=table.row_count - 1)
+            begin = time.perf_counter()
+            table._shift_window()
+            shifts.append((time.perf_counter() - begin) * 1000)
+        out.append(("ui: window shift (fetch 100, redraw 300 rows)", shifts))
+        screen.action_search()
+        await pilot.pause()
+        box = screen.query_one("#records-search")
+        keys = []
+        for query in ("ki", "kim", "kim ", "kim n", "kim ng", "ac", "acm", "acme"):
+            box.value = query
+            begin = time.perf_counter()
+            screen._run_search()
+            keys.append((time.perf_counter() - begin) * 1000)
+        out.append(("ui: search + fill the table, per keystroke", keys))
+        screen.action_clear_search()
+        await pilot.pause()
+        floor, detail = [], []
+        for _ in range(5):
+            begin = time.perf_counter()
+            app.push_screen(Bare())
+            await pilot.pause()
+            floor.append((time.perf_counter() - begin) * 1000)
+            app.pop_screen()
+            await pilot.pause()
+            begin = time.perf_counter()
+            app.open_record("account", 1)
+            await pilot.pause()
+            detail.append((time.perf_counter() - begin) * 1000)
+            app.pop_screen()
+            await pilot.pause()
+        out.append(("ui: floor, push a bare Header/Footer screen", floor))
+        out.append(("ui: open the busy account's detail view", detail))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="a SQLite path or postgresql:// URL (default: a temp file)")
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--timeline", type=int, default=3000, help="entries on the busy account's timeline")
+    parser.add_argument("--ui", action="store_true", help="also time the Records screen and detail view headless")
     args = parser.parse_args()
     clock.freeze("2026-11-18T09:00:00+00:00")
     target = args.db or os.path.join(tempfile.mkdtemp(), "bench_records.db")
@@ -168,6 +234,11 @@ def main() -> int:
 
     results.append((f"open account with {args.timeline:,} timeline entries", timed(open_busy, 10)))
     results.append(("timeline next page (offset 100)", timed(lambda: history.timeline("account", 1, limit=101, offset=100), 10)))
+
+    if args.ui:
+        import asyncio
+
+        results += asyncio.run(ui_timings())
 
     backend = "SQLite" if db.is_sqlite() else "PostgreSQL"
     print(f"\nRecords benchmark · {backend} · {sum(counts.values()):,} records "
