@@ -92,8 +92,9 @@ class Record(Versioned):
     that make "stale" and "no next step" index scans instead of joins."""
 
     owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    last_touch_at = pw.DateTimeField(null=True)
-    next_activity_on = pw.DateField(null=True)
+    # Indexed: the Records screen sorts and pages by them (keyset, see domain.records).
+    last_touch_at = pw.DateTimeField(null=True, index=True)
+    next_activity_on = pw.DateField(null=True, index=True)
 
 
 class Account(Record):
@@ -113,6 +114,9 @@ class Contact(Record):
     title = pw.CharField(default="", max_length=120)
     email = pw.CharField(default="", max_length=254, index=True)
     phone = pw.CharField(default="", max_length=40)
+
+    class Meta:
+        indexes = ((("last_name", "first_name"), False),)
 
     @property
     def name(self) -> str:
@@ -140,6 +144,7 @@ class Lead(Record):
         indexes = (
             (("status", "created_at", "last_touch_at", "status_changed_at"), False), (("owner", "status"), False),
             (("status", "next_activity_on"), False),
+            (("last_name", "first_name"), False),
         )
 
     @property
@@ -160,7 +165,7 @@ class LeadTouch(BaseModel):
 
 
 class Opportunity(Record):
-    name = pw.CharField(max_length=200)
+    name = pw.CharField(max_length=200, index=True)
     account = pw.ForeignKeyField(Account, null=True, backref="opportunities", on_delete="SET NULL")
     contact = pw.ForeignKeyField(Contact, null=True, backref="opportunities", on_delete="SET NULL")
     lead = pw.ForeignKeyField(Lead, null=True, backref="opportunities", on_delete="SET NULL")
@@ -186,7 +191,7 @@ class Case(Record):
 
     account = pw.ForeignKeyField(Account, null=True, backref="cases", on_delete="SET NULL")
     contact = pw.ForeignKeyField(Contact, null=True, backref="cases", on_delete="SET NULL")
-    subject = pw.CharField(max_length=200)
+    subject = pw.CharField(max_length=200, index=True)
     description = pw.TextField(default="")
     priority = pw.CharField(
         default="normal", max_length=8, constraints=[pw.Check(_check_in("priority", CASE_PRIORITIES))]

@@ -85,6 +85,7 @@ def clear() -> None:
         database.execute_sql("PRAGMA foreign_keys=OFF")
     try:
         with database.atomic():
+            schema.drop_search_index(database)
             database.drop_tables(list(ALL_MODELS), safe=True, **({} if db.is_sqlite() else {"cascade": True}))
             if db.is_sqlite():
                 database.execute_sql("DROP TABLE IF EXISTS sqlite_stat1")
@@ -141,8 +142,11 @@ def build(
             loaded = (User, Account, Contact, Lead, LeadTouch, QualificationAnswer, Opportunity,
                       StepCompletion, Case, Activity, Note, EmailTemplate)
             if use_bulk:
+                # The search index is built in one pass after the load, not by a trigger per row.
+                schema.drop_search_index(database)
                 with bulk.indexes_deferred(loaded):
                     builder.run(accounts, contacts, leads, activities)
+                schema.install_search_index(database)
             else:
                 builder.run(accounts, contacts, leads, activities)
             bulk.reset_sequences(loaded)

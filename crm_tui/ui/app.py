@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.db import DatabaseError
-from crm_tui.domain import changes, permissions, summary
+from crm_tui.domain import changes, permissions, records
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
@@ -25,6 +25,7 @@ from crm_tui.ui.dialogs.import_file import ImportFileDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.screens.exceptions import ExceptionsScreen
 from crm_tui.ui.screens.plan import PlanScreen
+from crm_tui.ui.screens.record_detail import RecordDetailScreen
 from crm_tui.ui.screens.records import RecordsScreen
 from crm_tui.ui.screens.today import TodayScreen
 
@@ -122,25 +123,14 @@ class CrmApp(App[None]):
         self.reload_screen()
 
     def open_record(self, kind: str, record_id: int) -> None:
-        """Open a record (an activity opens its record): the full record screen when
-        it is installed, else a compact read-only summary."""
-        target = self.attempt(summary.resolve, kind, record_id)
+        """Show a record's detail on the current mode's stack; escape goes back.
+        An activity (an overdue-activity exception) opens the record it is on."""
+        target = self.attempt(records.resolve, kind, record_id)
         if target is None:
             return
-        kind, record_id = target
-        try:
-            from crm_tui.ui.screens.record_detail import RecordDetailScreen
-        except ModuleNotFoundError as exc:
-            if exc.name != "crm_tui.ui.screens.record_detail":
-                raise
-        else:
-            self.push_screen(RecordDetailScreen(kind, record_id))
-            return
-        found = self.attempt(summary.record_summary, kind, record_id)
-        if found is not None:
-            from crm_tui.ui.dialogs.record_summary import RecordSummaryDialog
-
-            self.push_screen(RecordSummaryDialog(found, self.user.time_zone))
+        screen = self.attempt(RecordDetailScreen, *target)
+        if screen is not None:
+            self.push_screen(screen)
 
     def action_undo(self) -> None:
         restored = self.attempt(changes.undo_last, self.user)

@@ -247,7 +247,7 @@ async def test_n_preselects_the_record_of_the_selected_row(rep: User, lead: Lead
         assert "Kim Ng (Acme [EU]) · Lead" in str(app.screen.query_one("#new-record-chosen").render())
         await pilot.press(*"Quote", "enter")  # enter in the subject saves
         await pilot.pause()
-        await pilot.press("3", "n")  # n works on any screen; nothing to preselect there
+        await pilot.press("4", "n")  # n works on any screen; nothing to preselect on Exceptions
         await pilot.pause()
         assert "no record chosen yet" in str(app.screen.query_one("#new-record-chosen").render())
     assert Activity.select().where(Activity.subject == "Quote").get().planned_date == THU

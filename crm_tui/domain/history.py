@@ -1,0 +1,281 @@
+"""One timeline of everything that happened to a record and its children.
+
+The record detail view shows it: activities done and planned, notes and
+emails, lead touches, methodology steps, and every create, edit, status or
+step change from the audit log (old -> new per field, who, when), newest
+first. An account's timeline includes its contacts, opportunities and cases
+(and the leads its opportunities came from); a contact's, its opportunities
+and cases; an opportunity's, its lead.
+
+Built with one query per source (activities, notes, audit, touches, steps),
+each ordered and limited in SQL, merged here: a long timeline opens as fast
+as a short one. `timeline(..., offset=)` pages further back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+from functools import reduce
+from operator import or_
+from typing import Any
+
+import peewee as pw
+
+from crm_tui.domain import records
+from crm_tui.models import (
+    Activity, AuditEvent, Case, Contact, LeadTouch, Note, Opportunity, StepCompletion, User,
+)
+from crm_tui.schema import SEARCH_TABLES
+
+TABLE_KIND = {table: kind for kind, table in SEARCH_TABLES.items()}
+STATE_FIELDS = ("status", "step", "state")
+"""Edits of these are status and step changes, titled as such."""
+_QUIET_FIELDS = frozenset({"status_changed_at", "converted_at", "closed_at", "escalated_at", "answered_at",
+                           "created_at", "updated_at", "version", "last_touch_at", "next_activity_on"})
+_NOTE_TITLES = {"phone": "Phone note", "voicemail": "Voicemail", "email": "Email", "general": "Note"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing that happened, shown as a line of the timeline."""
+
+    at: dt.datetime
+    """Naive UTC; a planned activity without a time is at midnight of its day."""
+    kind: str
+    """activity, email, note, change, created, deleted, touch or step."""
+    title: str
+    detail: str
+    who: str
+    record: tuple[str, int]
+    """The record it happened to: the one shown, or one of its children."""
+    record_name: str = ""
+    """For a child: "Contact Kim Ng"; empty for the record itself."""
+    planned: bool = False
+    ref: tuple[str, int] | None = None
+    """("activity", id) or ("note", id) for entries that can be opened."""
+    dated: bool = False
+    """A day without a time (a dated activity): `at` is midnight of that local day."""
+
+
+def scope(kind: str, record_id: int) -> dict[str, list[int]]:
+    """The record and its children, as ids per kind."""
+    found: dict[str, list[int]] = {kind: [record_id]}
+
+    def add(child: str, ids: list[int]) -> None:
+        if ids:
+            found.setdefault(child, [])
+            found[child] += [i for i in ids if i not in found[child]]
+
+    if kind == "account":
+        add("contact", [r for (r,) in Contact.select(Contact.id).where(Contact.account == record_id).tuples()])
+        opportunities = list(Opportunity.select(Opportunity.id, Opportunity.lead).where(Opportunity.account == record_id).tuples())
+        add("opportunity", [r for r, _ in opportunities])
+        add("lead", [lead for _, lead in opportunities if lead])
+        add("case", [r for (r,) in Case.select(Case.id).where(Case.account == record_id).tuples()])
+    elif kind == "contact":
+        add("opportunity", [r for (r,) in Opportunity.select(Opportunity.id).where(Opportunity.contact == record_id).tuples()])
+        add("case", [r for (r,) in Case.select(Case.id).where(Case.contact == record_id).tuples()])
+    elif kind == "opportunity":
+        lead = Opportunity.select(Opportunity.lead).where(Opportunity.id == record_id).scalar()
+        add("lead", [lead] if lead else [])
+    return found
+
+
+def _in_scope(kind_col: Any, id_col: Any, found: dict[str, list[int]]) -> Any:
+    return reduce(or_, [(kind_col == kind) & id_col.in_(ids) for kind, ids in found.items()])
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    text = str(value)
+    return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+
+
+def timeline(kind: str, record_id: int, *, limit: int = 100, offset: int = 0) -> list[Entry]:
+    """Newest first: entries offset .. offset + limit of the record's timeline."""
+    records.get(kind, record_id)
+    found = scope(kind, record_id)
+    window = offset + limit
+    people = dict(User.select(User.id, User.display_name).tuples())
+    child_names = records.names((k, i) for k, ids in found.items() for i in ids if (k, i) != (kind, record_id))
+    labels = {link: f"{records.KIND_LABELS[link[0]]} {name}" for link, name in child_names.items()}
+
+    entries = (
+        _activities(found, window, people) + _notes(found, window, people) + _audit(found, window, people)
+        + _touches(found.get("lead", []), window) + _steps(found.get("opportunity", []), window, people)
+    )
+    entries = [replace(e, record_name=labels.get(e.record, "")) for e in entries]
+    entries.sort(key=lambda e: (e.at, e.ref[1] if e.ref else 0), reverse=True)
+    return entries[offset:window]
+
+
+def _activities(found: dict[str, list[int]], window: int, people: dict[int, str]) -> list[Entry]:
+    when = pw.fn.COALESCE(Activity.completed_at, Activity.start_at, Activity.planned_date)
+    query = (
+        Activity.select(Activity.id, Activity.type, Activity.subject, Activity.status, Activity.outcome,
+                        Activity.completed_at, Activity.start_at, Activity.planned_date, Activity.cancel_reason,
+                        Activity.owner, Activity.record_kind, Activity.record_id)
+        .where(_in_scope(Activity.record_kind, Activity.record_id, found))
+        .order_by(when.desc(), Activity.id.desc())
+        .limit(window)
+    )
+    result = []
+    for (aid, type_, subject, status, outcome, completed, start, day, reason, owner, rkind, rid) in query.tuples():
+        if status == "done":
+            at, detail = completed, f"done: {outcome}" if outcome else "done"
+        elif status == "cancelled":
+            at, detail = start or _as_datetime(day), f"cancelled: {reason}" if reason else "cancelled"
+        else:
+            at, detail = start or _as_datetime(day), f"planned for {day:%a %d %b %Y}"
+        result.append(Entry(
+            _as_datetime(at), "email" if type_ == "email" else "activity", f"{type_.capitalize()}: {subject}",
+            detail, people.get(owner, ""), (rkind, rid), planned=status == "open", ref=("activity", aid),
+            dated=status != "done" and start is None,
+        ))
+    return result
+
+
+def _notes(found: dict[str, list[int]], window: int, people: dict[int, str]) -> list[Entry]:
+    query = (
+        Note.select(Note.id, Note.kind, Note.body, Note.author, Note.created_at, Note.record_kind, Note.record_id)
+        .where(_in_scope(Note.record_kind, Note.record_id, found))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(window)
+    )
+    return [
+        Entry(created, "email" if note_kind == "email" else "note", _NOTE_TITLES.get(note_kind, "Note"),
+              " ".join(body.split())[:300], people.get(author, ""), (rkind, rid), ref=("note", nid))
+        for nid, note_kind, body, author, created, rkind, rid in query.tuples()
+    ]
+
+
+def _audit(found: dict[str, list[int]], window: int, people: dict[int, str]) -> list[Entry]:
+    tables = {SEARCH_TABLES[kind]: ids for kind, ids in found.items()}
+    query = (
+        AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.user, AuditEvent.table, AuditEvent.row_id,
+                          AuditEvent.action, AuditEvent.changes)
+        .where(_in_scope(AuditEvent.table, AuditEvent.row_id, tables) & (AuditEvent.undone == False))  # noqa: E712
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(window)
+    )
+    rows = list(query.tuples())
+    linked = _linked_names(rows)
+    result = []
+    for eid, at, user, table, row_id, action, changed in rows:
+        kind = TABLE_KIND[table]
+        who = people.get(user, "")
+        if action == "create":
+            entry = Entry(at, "created", f"{records.KIND_LABELS[kind]} created", "", who, (kind, row_id))
+        elif action == "delete":
+            entry = Entry(at, "deleted", f"{records.KIND_LABELS[kind]} deleted", "", who, (kind, row_id))
+        else:
+            pairs = {k: v for k, v in json.loads(changed).items() if k not in _QUIET_FIELDS}
+            if not pairs:
+                continue
+            states = [k for k in pairs if k in STATE_FIELDS]
+            if states:
+                title = "; ".join(f"{k.capitalize()}: {_show(k, pairs[k][0], people, linked)} → "
+                                  f"{_show(k, pairs[k][1], people, linked)}" for k in states)
+            else:
+                title = "Edited " + ", ".join(k.replace("_", " ") for k in pairs)
+            detail = "; ".join(
+                f"{k.replace('_', ' ')}: {_show(k, old, people, linked)} → {_show(k, new, people, linked)}"
+                for k, (old, new) in pairs.items() if k not in states
+            )
+            entry = Entry(at, "change", title, detail, who, (kind, row_id))
+        result.append(entry)
+    return result
+
+
+def _linked_names(rows: list[tuple]) -> dict[tuple[str, int], str]:
+    """Names of accounts, contacts and leads that edits point at (account: 3 -> Acme)."""
+    links = set()
+    for *_, action, changed in rows:
+        if action != "update":
+            continue
+        for name, pair in json.loads(changed).items():
+            if name in ("account", "contact", "lead"):
+                links.update((name, value) for value in pair if isinstance(value, int))
+    return records.names(links) if links else {}
+
+
+def _show(field: str, value: Any, people: dict[int, str], linked: dict[tuple[str, int], str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if field in ("owner", "escalated_to") and isinstance(value, int):
+        return people.get(value, f"user {value}")
+    if field in ("account", "contact", "lead") and isinstance(value, int):
+        return linked.get((field, value), f"#{value}")
+    return str(value)
+
+
+def _touches(lead_ids: list[int], window: int) -> list[Entry]:
+    if not lead_ids:
+        return []
+    query = (
+        LeadTouch.select(LeadTouch.id, LeadTouch.lead, LeadTouch.source, LeadTouch.campaign, LeadTouch.medium,
+                         LeadTouch.touched_at)
+        .where(LeadTouch.lead.in_(lead_ids))
+        .order_by(LeadTouch.touched_at.desc(), LeadTouch.id.desc())
+        .limit(window)
+    )
+    return [
+        Entry(at, "touch", f"Came in via {source or 'unknown source'}",
+              ", ".join(part for part in (f"campaign {campaign}" if campaign else "", medium) if part), "",
+              ("lead", lead))
+        for _, lead, source, campaign, medium, at in query.tuples()
+    ]
+
+
+def _steps(opportunity_ids: list[int], window: int, people: dict[int, str]) -> list[Entry]:
+    if not opportunity_ids:
+        return []
+    query = (
+        StepCompletion.select(StepCompletion.opportunity, StepCompletion.step, StepCompletion.completed_by,
+                              StepCompletion.completed_at)
+        .where(StepCompletion.opportunity.in_(opportunity_ids))
+        .order_by(StepCompletion.completed_at.desc())
+        .limit(window)
+    )
+    return [
+        Entry(at, "step", f"Step done: {step}", "", people.get(by, ""), ("opportunity", opp))
+        for opp, step, by, at in query.tuples()
+    ]
+
+
+def related(kind: str, record_id: int) -> list[tuple[str, int, str, str]]:
+    """Records linked to this one, for the detail view: (kind, id, name, what it is to this one)."""
+    rows: list[tuple[str, int, str, str]] = []
+    record = records.get(kind, record_id)
+    if kind == "account":
+        for cid, first, last, title in Contact.select(Contact.id, Contact.first_name, Contact.last_name, Contact.title).where(Contact.account == record_id).order_by(Contact.last_name).limit(200).tuples():
+            rows.append(("contact", cid, f"{first} {last}".strip(), title or "contact"))
+        for oid, name, state, step in Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.state, Opportunity.step).where(Opportunity.account == record_id).order_by(Opportunity.id.desc()).limit(200).tuples():
+            rows.append(("opportunity", oid, name, f"opportunity · {state}{' · ' + step if step else ''}"))
+        for cid, subject, status in Case.select(Case.id, Case.subject, Case.status).where(Case.account == record_id).order_by(Case.id.desc()).limit(200).tuples():
+            rows.append(("case", cid, subject, f"case · {status}"))
+        return rows
+    links: list[tuple[str, int | None, str]] = []
+    if kind in ("contact", "opportunity", "case"):
+        links.append(("account", getattr(record, "account_id", None), "account"))
+    if kind in ("opportunity", "case"):
+        links.append(("contact", getattr(record, "contact_id", None), "contact"))
+    if kind == "opportunity":
+        links.append(("lead", record.lead_id, "came from lead"))
+    if kind == "lead":
+        for (oid,) in Opportunity.select(Opportunity.id).where(Opportunity.lead == record_id).tuples():
+            links.append(("opportunity", oid, "converted to"))
+    if kind == "contact":
+        for (oid,) in Opportunity.select(Opportunity.id).where(Opportunity.contact == record_id).limit(200).tuples():
+            links.append(("opportunity", oid, "opportunity"))
+        for (cid,) in Case.select(Case.id).where(Case.contact == record_id).limit(200).tuples():
+            links.append(("case", cid, "case"))
+    present = [(k, i, what) for k, i, what in links if i]
+    names = records.names((k, i) for k, i, _ in present)
+    return [(k, i, names.get((k, i), f"#{i}"), what) for k, i, what in present if (k, i) in names]
+
