@@ -31,7 +31,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import bulk, validation
+from crm_tui.domain import activities, bulk, validation
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
     ACTIVITY_STATUSES, LEAD_STATUSES, RECORD_KINDS, RECORD_MODELS, Account, Activity, Contact, Lead, User,
@@ -429,7 +429,7 @@ class Importer:
         bulk.insert_rows(model, full)
         bulk.audit_creates(model, full, change=self.change, user_id=self.actor.id)
         if self.kind == "activity":
-            _refresh_next_activity({(row["record_kind"], row["record_id"]) for row in rows})
+            activities.refresh_records((row["record_kind"], row["record_id"]) for row in rows)
         return ids
 
     def _new_accounts(self, rows: list[dict[str, Any]], *, count_only: bool) -> int:
@@ -466,21 +466,6 @@ def _activity_exists(kind: str, record_id: int, type_: str, subject: str, day: d
         .tuples()
     )
     return any(existing.lower() == subject for (existing,) in subjects)
-
-
-def _refresh_next_activity(links: set[tuple[str, int]]) -> None:
-    """Keep each touched record's next open activity day right, one UPDATE per kind."""
-    by_kind: dict[str, list[int]] = {}
-    for kind, record_id in links:
-        by_kind.setdefault(kind, []).append(record_id)
-    for kind, ids in by_kind.items():
-        model = RECORD_MODELS[kind]
-        nxt = (
-            Activity.select(pw.fn.MIN(Activity.planned_date))
-            .where((Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status == "open"))
-        )
-        for start in range(0, len(ids), 500):
-            model.update(next_activity_on=nxt).where(model.id.in_(ids[start:start + 500])).execute()
 
 
 def find_person_by_email(email: str) -> tuple[str, int] | None:

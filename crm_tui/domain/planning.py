@@ -27,7 +27,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import changes
+from crm_tui.domain import activities, changes
 from crm_tui.domain.errors import Conflict, DomainError, NotFound, PermissionDenied
 from crm_tui.models import RECORD_MODELS, Activity, Case, Contact, Lead, User
 
@@ -544,23 +544,6 @@ def _moved(activity: Activity, day: dt.date, tz: str) -> dict[str, object]:
     return values
 
 
-def _refresh_next_activity(keys: Iterable[tuple[str, int]]) -> None:
-    """Recompute each linked record's earliest open planned day."""
-    for kind, rid in set(keys):
-        model = RECORD_MODELS.get(kind)
-        record = model.get_or_none(model.id == rid) if model else None
-        if record is None:
-            continue
-        earliest = (
-            Activity.select(pw.fn.MIN(Activity.planned_date))
-            .where((Activity.record_kind == kind) & (Activity.record_id == rid) & (Activity.status == "open"))
-            .scalar()
-        )
-        earliest = _as_date(earliest) if earliest else None
-        if earliest != record.next_activity_on:
-            changes.touch(record, next_activity_on=earliest)
-
-
 def _movable(user: User, activity_id: int) -> Activity:
     activity = Activity.get_or_none(Activity.id == activity_id)
     if activity is None:
@@ -590,7 +573,7 @@ def move_activity(user: User, activity_id: int, day: dt.date, config: Config) ->
         return activity
     with changes.action(user):
         changes.update(activity, **_moved(activity, day, user.time_zone))
-        _refresh_next_activity([(activity.record_kind, activity.record_id)])
+        activities.refresh_record(activity.record_kind, activity.record_id)
     return activity
 
 
@@ -616,6 +599,6 @@ def apply_rebalance(user: User, proposal: Proposal, config: Config) -> int:
             if activity.deadline is not None and move.to_day > activity.deadline:
                 raise DomainError(f"“{activity.subject}” would miss its deadline: rebalance again")
             changes.update(activity, **_moved(activity, move.to_day, user.time_zone))
-        _refresh_next_activity((a.record_kind, a.record_id) for a in found.values())
+        activities.refresh_records((a.record_kind, a.record_id) for a in found.values())
     return len(proposal.moves)
 

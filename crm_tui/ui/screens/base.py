@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
