@@ -521,17 +521,6 @@ def can_view_others(user: User) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def check_target_day(user: User, day: dt.date, config: Config) -> None:
-    """Refuse a past day, a non-working day or a holiday, with a message."""
-    today = local_today(user)
-    if day < today:
-        raise DomainError(f"{day:%a %d %b} is in the past: nothing was moved", "day")
-    if day in config.holidays:
-        raise DomainError(f"{day:%a %d %b} is a holiday: nothing was moved", "day")
-    if not config.is_working_day(day):
-        raise DomainError(f"{day:%a %d %b} is not a working day: nothing was moved", "day")
-
-
 def _moved(activity: Activity, day: dt.date, tz: str) -> dict[str, object]:
     """New field values for an activity on another day; a timed one keeps its
     local time of day, so its UTC start is recomputed in the owner's zone
@@ -564,7 +553,7 @@ def move_activity(user: User, activity_id: int, day: dt.date, config: Config) ->
     the rebalance never touches it, while its owner may still decide to.
     """
     activity = _movable(user, activity_id)
-    check_target_day(user, day, config)
+    activities.check_plannable(config, user, day)
     if activity.deadline is not None and day > activity.deadline:
         raise DomainError(
             f"its deadline is {activity.deadline:%a %d %b}: cannot plan it for {day:%a %d %b}", "day"
@@ -595,7 +584,7 @@ def apply_rebalance(user: User, proposal: Proposal, config: Config) -> int:
                 raise Conflict("an activity of this rebalance is gone: rebalance again")
             if activity.status != "open" or activity.fixed or activity.planned_date != move.from_day:
                 raise Conflict(f"“{activity.subject}” changed since the preview: rebalance again")
-            check_target_day(user, move.to_day, config)
+            activities.check_plannable(config, user, move.to_day)
             if activity.deadline is not None and move.to_day > activity.deadline:
                 raise DomainError(f"“{activity.subject}” would miss its deadline: rebalance again")
             changes.update(activity, **_moved(activity, move.to_day, user.time_zone))
