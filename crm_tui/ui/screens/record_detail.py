@@ -221,7 +221,7 @@ class RecordDetailScreen(CrmScreen):
                             ("sla_due", "SLA due"), ("close_reason", "Close reason")):
             value = getattr(self.record, name, None)
             if value not in (None, "") and not any(spec.name == name for spec in records.fields(self.kind, config, creating=False)):
-                grid.add_row(Text(label), Text(str(value)))
+                grid.add_row(Text(label), Text(self._when(value) if isinstance(value, dt.datetime) else str(value)))
         grid.add_row(Text("Last touch"), Text(self._when(self.record.last_touch_at)))
         grid.add_row(Text("Next activity"), Text(f"{self.record.next_activity_on:%a %d %b %Y}"
                                                  if self.record.next_activity_on else "— none planned"))
