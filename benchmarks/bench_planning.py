@@ -133,5 +133,54 @@ def main() -> None:
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; compare figures from the same run)")
 
 
+
+# --- Registered with the runner (benchmarks/run.py); the functions above do the work.
+
+from benchmarks.framework import Env, Result, benchmark, median_time  # noqa: E402
+
+
+def _rebalance_result(env: Env, count: int, working_days: int, target: float) -> Result:
+    wall, cpu, moves, over = measure(count, working_days, repeat=max(3, env.size.repeats * 3))
+    return Result(wall, "ms", target=target, floor=f"CPU {cpu:.1f} ms",
+                  note=f"{count:,} activities over {working_days} working days, every day overloaded: "
+                       f"{moves} moves, {over} days still over")
+
+
+@benchmark
+def rebalance_500(env: Env) -> Result:
+    """Rebalance 500 activities over 10 working days (pure function): target < 20 ms."""
+    return _rebalance_result(env, 500, 10, 20.0)
+
+
+@benchmark
+def rebalance_10000(env: Env) -> Result:
+    """Rebalance 10,000 activities over a year (pure function): target < 200 ms."""
+    return _rebalance_result(env, 10_000, 261, 200.0)
+
+
+@benchmark
+def plan_drop_repaint(env: Env) -> Result:
+    """A drop on the Plan calendar: move, re-read ten days, patch two columns, headless: target < 50 ms."""
+    return Result(measure_repaint(repeat=max(3, env.size.repeats * 3)), "ms", target=50.0,
+                  note="300 activities on a temporary SQLite file; Textual paints the frame right after")
+
+
+@benchmark
+def plan_load_10_days(env: Env) -> Result:
+    """The Plan view's ten days for the demo rep: load per day (one GROUP BY) and the cards."""
+    from crm_tui.config import Config
+    from crm_tui.domain import planning, users
+
+    with env.opened():
+        config = Config()
+        rep = users.get_user(env.rep)
+        first, last = planning.view_range("ahead", rep, config, 10)
+        load = median_time(lambda: planning.load_by_day(rep, first, last, config), env.size.repeats * 5)
+        full = median_time(lambda: planning.plan_days(rep, first, last, config), env.size.repeats)
+        cards = sum(len(day.cards) for day in planning.plan_days(rep, first, last, config))
+    return Result(full * 1000, "ms", floor=f"load per day alone {load * 1000:.1f} ms (PERF.md: 0.1 ms)",
+                  note=f"{first} to {last}, {cards} cards for {env.rep}")
+
+
 if __name__ == "__main__":
     main()

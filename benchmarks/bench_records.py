@@ -127,6 +127,22 @@ def build(n: int, timeline_size: int, rnd: random.Random) -> dict[str, Any]:
     return counts
 
 
+def type_word(word: str, repeat: int = 3) -> list[float]:
+    """ms of search.search for each prefix of `word` from two characters: typing it."""
+    per_key: list[float] = []
+    for end in range(2, len(word) + 1):
+        per_key += timed(lambda: search.search(word[:end]), repeat=repeat)
+    return per_key
+
+
+def open_record(kind: str, record_id: int) -> None:
+    """What opening a record's detail view reads: the record, its related
+    records and the first timeline page (101 rows: 100 shown, one to know there is more)."""
+    records.get(kind, record_id)
+    history.related(kind, record_id)
+    history.timeline(kind, record_id, limit=101)
+
+
 async def ui_timings() -> list[tuple[str, list[float]]]:
     """The app on this database: Records with every lead, window shifts, search, detail."""
     from textual.screen import Screen
@@ -210,10 +226,7 @@ def main() -> int:
     results: list[tuple[str, list[float]]] = []
 
     for word in ("acme gmbh", "kim ng", "p4242@lead", "+49 30 12", "0301234", "printer prob"):
-        per_key = []
-        for end in range(2, len(word) + 1):
-            per_key += timed(lambda: search.search(word[:end]), repeat=3)
-        results.append((f"search per keystroke {word!r}", per_key))
+        results.append((f"search per keystroke {word!r}", type_word(word)))
 
     for sort in ("name", "-created", "last_touch", "-last_touch"):
         first = records.page("lead", Filters(), sort, None, 100)
@@ -227,12 +240,8 @@ def main() -> int:
     results.append(("count leads (all)", timed(lambda: records.count("lead"), 10)))
     results.append(("count leads (mine)", timed(lambda: records.count("lead", Filters(owner_id=3)), 10)))
 
-    def open_busy() -> None:
-        records.get("account", 1)
-        history.related("account", 1)
-        history.timeline("account", 1, limit=101)
-
-    results.append((f"open account with {args.timeline:,} timeline entries", timed(open_busy, 10)))
+    results.append((f"open account with {args.timeline:,} timeline entries",
+                    timed(lambda: open_record("account", 1), 10)))
     results.append(("timeline next page (offset 100)", timed(lambda: history.timeline("account", 1, limit=101, offset=100), 10)))
 
     if args.ui:
@@ -249,6 +258,56 @@ def main() -> int:
         print(f"{name:<52} {statistics.median(values):>10.2f} {max(values):>9.2f}")
     db.close()
     return 0
+
+
+# --- Registered with the runner (benchmarks/run.py) on its shared database.
+
+from benchmarks.framework import Env, Result, benchmark, median_time  # noqa: E402
+
+
+def _typed_words() -> list[str]:
+    """What a user would type on this database: a lead's name, a company, an email, a phone."""
+    from crm_tui.models import Account, Lead
+
+    lead = Lead.select().order_by(Lead.id).offset(Lead.select().count() // 2).first()
+    account = Account.select().order_by(Account.id).first()
+    words = [f"{lead.first_name} {lead.last_name}".lower(), account.name.lower()[:14]]
+    words += [value for value in (lead.email[:10], lead.phone[:9]) if value]
+    return [word for word in words if len(word) >= 2]
+
+
+@benchmark
+def search_per_keystroke(env: Env) -> Result:
+    """Search as you type over every record (FTS), per keystroke: target < 50 ms (median; max in the note)."""
+    with env.opened():
+        words = _typed_words()
+        type_word(words[0], 1)  # warm the page cache
+        per_key = [ms for word in words for ms in type_word(word, env.size.repeats)]
+    return Result(statistics.median(per_key), "ms", target=50.0, floor=f"max {max(per_key):.1f} ms",
+                  note=f"{len(per_key)} keystrokes typing {', '.join(repr(w) for w in words)}")
+
+
+@benchmark
+def records_page_fetch(env: Env) -> Result:
+    """A 100-row keyset page of all leads by name, and the next one: target < 5 ms."""
+    with env.opened():
+        first = records.page("lead", Filters(), "name", None, 100)
+        seconds = median_time(lambda: records.page("lead", Filters(), "name", first.keys[-1], 100),
+                              env.size.repeats * 4)
+        count = median_time(lambda: records.count("lead"), env.size.repeats)
+    return Result(seconds * 1000, "ms", target=5.0, floor=f"count(all leads) {count * 1000:.1f} ms")
+
+
+@benchmark
+def open_long_timeline(env: Env) -> Result:
+    """Open the record with the longest timeline (record, related, first page): target < 100 ms."""
+    with env.opened():
+        kind, record_id, entries = db.database.obj.execute_sql(
+            "SELECT record_kind, record_id, COUNT(*) FROM activity GROUP BY record_kind, record_id "
+            "ORDER BY COUNT(*) DESC LIMIT 1").fetchone()
+        seconds = median_time(lambda: open_record(kind, record_id), env.size.repeats * 2)
+    return Result(seconds * 1000, "ms", target=100.0,
+                  note=f"{kind} {record_id} with {entries:,} activities on its timeline (plus notes and edits)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import resource
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -19,15 +22,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.framework import DATA, ROOT, SIZES, Benchmark, Env, Result, load_all, machine, prepare  # noqa: E402
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (apps launched in tmux are not counted)."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(env: Env, chosen: list[Benchmark]) -> list[tuple[Benchmark, Result | None, str]]:
+    """Run each benchmark; its note gets the whole benchmark's wall and CPU
+    seconds and the 1-minute load average when it started (a loaded, shared
+    machine stretches wall time; CPU time much less)."""
     results = []
     for bench in chosen:
         print(f"running {bench.name} ...", file=sys.stderr, flush=True)
+        load, started, cpu = os.getloadavg()[0], time.perf_counter(), _cpu_seconds()
         try:
-            results.append((bench, bench.fn(env), ""))
+            result: Result | None = bench.fn(env)
+            error = ""
         except Exception as exc:  # one broken benchmark must not hide the others
             traceback.print_exc()
-            results.append((bench, None, f"{type(exc).__name__}: {exc}"))
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        spent = (f"run: wall {time.perf_counter() - started:.1f} s, CPU {_cpu_seconds() - cpu:.1f} s, "
+                 f"load {load:.1f}")
+        if result is not None:
+            result.note = f"{result.note}; {spent}" if result.note else spent
+        else:
+            error = f"{error}; {spent}"
+        results.append((bench, result, error))
     return results
 
 
@@ -44,7 +65,7 @@ def table(results: list[tuple[Benchmark, Result | None, str]]) -> list[str]:
     return lines
 
 
-def markdown(results: list[tuple[Benchmark, Result | None, str]], env: Env) -> str:
+def markdown(results: list[tuple[Benchmark, Result | None, str]], env: Env, load_start: str = "?") -> str:
     body = table(results)
     info = machine()
     size = env.size
@@ -56,7 +77,8 @@ def markdown(results: list[tuple[Benchmark, Result | None, str]], env: Env) -> s
         f"{size.activities:,} activities, {size.reps} reps; data as of {env.now}).",
         "",
         f"Machine: {info['cpus']} CPUs, Python {info['python']}, SQLite {info['sqlite']}, "
-        f"Textual {info['textual']}, {info['platform']}; load average {info['load']} at the end.",
+        f"Textual {info['textual']}, {info['platform']}; load average (1/5/15 min) "
+        f"{load_start} at the start, {info['load']} at the end.",
         "",
         *body,
         "",
@@ -81,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; known: {', '.join(b.name for b in benchmarks)}")
     print(f"preparing the {args.size} database in {DATA} ...", file=sys.stderr, flush=True)
     env = prepare(SIZES[args.size], args.seed, rebuild=args.rebuild)
+    load_start = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     results = run(env, chosen)
-    text = markdown(results, env)
+    text = markdown(results, env, load_start)
     print(text)
     args.output.write_text(text)
     return 0 if all(r is not None and r.verdict != "MISS" for _, r, _ in results) else 1

@@ -21,7 +21,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Env:
 
 def test_the_core_benchmarks_are_registered() -> None:
     names = {bench.name for bench in BENCHMARKS}
-    assert {"demo_build", "today_first_paint", "app_peak_memory", "agenda_query"} <= names
+    assert {"demo_build", "today_first_paint", "app_peak_memory", "agenda_query", "today_agenda",
+            "plan_load_10_days", "exceptions_all_rules", "search_per_keystroke", "open_long_timeline",
+            "records_page_fetch", "rebalance_500", "rebalance_10000", "plan_drop_repaint", "csv_import_100k",
+            "keystroke_today_list", "keystroke_records_table", "concurrent_writers", "refresh_poll"} <= names
     assert all(bench.doc for bench in BENCHMARKS)
 
 

@@ -1,0 +1,85 @@
+"""The start path stays light: on SQLite, `crm` never loads the PostgreSQL
+driver (Peewee imports psycopg eagerly when installed, +0.15-0.4 s of first
+paint), while PostgreSQL targets still open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crm_tui.cli import sqlite_only
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import sys
+from crm_tui.cli import main
+code = main(sys.argv[1:])
+loaded = sorted(name for name, module in sys.modules.items() if name.startswith('psycopg') and module is not None)
+print('CODE', code, 'PEEWEE', 'peewee' in sys.modules, 'PSYCOPG', ','.join(loaded) or '-')
+"""
+
+APP_PROBE = """
+import sys
+from crm_tui.cli import skip_postgres_drivers
+skip_postgres_drivers(sys.argv[1:])
+from crm_tui.ui.app import make_app  # everything the app imports before its first paint
+loaded = sorted(name for name, module in sys.modules.items() if name.startswith('psycopg') and module is not None)
+print('PEEWEE', 'peewee' in sys.modules, 'PSYCOPG', ','.join(loaded) or '-')
+"""
+
+
+def _run(code: str, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("CRM_DATABASE", "CRM_CONFIG")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_sqlite_command_does_not_import_psycopg(tmp_path: Path) -> None:
+    line = _run(PROBE, "--db", str(tmp_path / "crm.db"), "--user", "ann", "users", "list")
+    assert line == "CODE 0 PEEWEE True PSYCOPG -"
+
+
+def test_app_start_path_on_sqlite_does_not_import_psycopg(tmp_path: Path) -> None:
+    line = _run(APP_PROBE, "--db", str(tmp_path / "crm.db"))
+    assert line == "PEEWEE True PSYCOPG -"
+
+
+def test_a_postgres_target_keeps_the_drivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_CONFIG", raising=False)
+    monkeypatch.delenv("CRM_DATABASE", raising=False)
+    assert sqlite_only(["--db", "/tmp/x.db"]) is True
+    assert sqlite_only(["--db", "postgresql://u@h/db"]) is False
+    assert sqlite_only(["migrate-db", "--to", "postgresql://u@h/db"]) is False
+    monkeypatch.setenv("CRM_DATABASE", "postgresql://u@h/db")
+    assert sqlite_only([]) is False
+
+
+def test_a_config_naming_postgres_keeps_the_drivers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_CONFIG", raising=False)
+    monkeypatch.delenv("CRM_DATABASE", raising=False)
+    config = tmp_path / "crm.toml"
+    config.write_text('database = "postgresql://u@h/db"\n')
+    assert sqlite_only(["--config", str(config)]) is False
+    assert sqlite_only([f"--config={config}"]) is False
+
+
+@pytest.mark.skipif(not os.environ.get("CRM_TEST_POSTGRES_URL"), reason="CRM_TEST_POSTGRES_URL is not set")
+def test_postgres_url_still_opens() -> None:
+    line = _run(PROBE, "--db", os.environ["CRM_TEST_POSTGRES_URL"], "--user", "ann", "users", "list")
+    assert line.startswith("CODE 0 PEEWEE True PSYCOPG ") and "psycopg" in line.split("PSYCOPG ")[1]
+
+
+def test_demo_login_matches_the_generator() -> None:
+    """`crm_tui.cli.demo_cmd` keeps the demo login as a constant so the generator stays off the start path."""
+    from crm_tui.cli import demo_cmd
+    from crm_tui.domain.demo import DEMO_LOGIN
+
+    assert demo_cmd.DEMO_LOGIN == DEMO_LOGIN
