@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -56,6 +54,7 @@ class ActivityList(OptionList):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._items: dict[str, Item] = {}
+        self._agenda: Agenda | None = None
 
     @property
     def selected(self) -> Item | None:
@@ -67,6 +66,7 @@ class ActivityList(OptionList):
 
     def show(self, agenda: Agenda) -> None:
         """Redraw from an agenda, keeping the highlighted row if it is still there."""
+        self._agenda = agenda
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         old_index = self.highlighted
         styles = self._styles()
@@ -114,34 +114,43 @@ class ActivityList(OptionList):
             "high": f"bold {warning}",
         }
 
-    def _render_item(self, item: Item, styles: dict[str, str]) -> RenderableType:
-        grid = Table.grid(expand=True, padding=(0, 1))
-        grid.add_column(width=13, no_wrap=True)  # lateness marker
-        grid.add_column(width=8, no_wrap=True)  # type
-        grid.add_column(width=5, no_wrap=True)  # time
-        grid.add_column(ratio=3, no_wrap=True, overflow="ellipsis")  # subject
-        grid.add_column(ratio=2, no_wrap=True, overflow="ellipsis")  # record
-        grid.add_column(width=6, no_wrap=True)  # priority
+    def _render_item(self, item: Item, styles: dict[str, str]) -> Text:
+        """One line of fixed-width cells: a plain Text is cheap to measure and draw,
+        where a Rich table per row made a backlog of thousands slow to paint."""
+        width = max(60, (self.size.width or self.app.size.width) - 3)
+        rest = width - (13 + 8 + 5 + 6) - 5
+        subject_width = rest * 3 // 5
         if isinstance(item, AgendaRow):
             if item.overdue_days:
-                marker = Text(f"⚠ {item.lateness}", style=styles["late"])
+                marker = (f"⚠ {item.lateness}", styles["late"])
             elif item.late_minutes:
-                marker = Text(item.lateness, style=styles["started"])
+                marker = (item.lateness, styles["started"])
             else:
-                marker = Text("")
+                marker = ("", "")
             priority = PRIORITIES.get(item.priority, str(item.priority))
-            grid.add_row(
-                marker, Text(item.type_label), Text(item.time_text), Text(item.subject),
-                Text(item.record_label), Text(priority, style=styles["high"] if item.priority == 1 else ""),
-            )
+            cells = [
+                marker, (item.type_label, ""), (item.time_text, ""), (item.subject, ""),
+                (item.record_label, ""), (priority, styles["high"] if item.priority == 1 else ""),
+            ]
         else:
-            waited = f"⚑ {item.waiting_hours:g}h"
-            grid.add_row(
-                Text(waited, style=styles["head-escalated"]), Text("Case"),
-                Text(item.escalated_at.strftime("%H:%M") if item.escalated_at else "—"),
-                Text(item.subject), Text(item.record_label), Text(item.case_priority),
-            )
-        return grid
+            cells = [
+                (f"⚑ {item.waiting_hours:g}h", styles["head-escalated"]), ("Case", ""),
+                (item.escalated_at.strftime("%H:%M") if item.escalated_at else "—", ""),
+                (item.subject, ""), (item.record_label, ""), (item.case_priority, ""),
+            ]
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for (value, style), cell_width in zip(cells, (13, 8, 5, subject_width, rest - subject_width, 6)):
+            cell = Text(value, style=style)
+            cell.truncate(cell_width, overflow="ellipsis", pad=True)
+            line.append_text(cell)
+            line.append(" ")
+        line.rstrip()
+        return line
+
+    def on_resize(self) -> None:
+        """Cell widths follow the list's width."""
+        if self._agenda is not None:
+            self.show(self._agenda)
 
     async def _on_click(self, event: events.Click) -> None:
         """A click selects; a double click opens (OptionList would open on one click)."""
