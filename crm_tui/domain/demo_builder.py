@@ -210,8 +210,7 @@ class Builder:
 
     def _calendar(self, uid: int, login: str, zone: str, capacity: str) -> Owner:
         owner = Owner(uid, login, zone, tuple(int(p) for p in capacity.split(",")))
-        local = clock.today(zone)
-        owner.today = dt.date(local.year, local.month, local.day)  # a plain date: drivers know it
+        owner.today = clock.today(zone)
         first = owner.today - dt.timedelta(days=200)
         owner.days = [first + dt.timedelta(days=i) for i in range(200 + 60)
                       if self.config.is_working_day(first + dt.timedelta(days=i))]

@@ -254,7 +254,7 @@ def log_email(
     outcomes = config.activity_type("email").outcomes
     outcome = "sent" if "sent" in outcomes else outcomes[0]
     how = "Sent from crm" if sent else "Logged (sent outside crm)"
-    today = dt.date.fromordinal(clock.today(actor.time_zone).toordinal())  # plain date for the driver
+    today = clock.today(actor.time_zone)
     note = f"{how} to {to}\nSubject: {subject}\n\n{body}"
     with changes.action(actor):
         activity = activities.create(
