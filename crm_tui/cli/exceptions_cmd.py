@@ -8,15 +8,11 @@ exceptions (text, json or csv) and exits; the JSON shape is stable (README).
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import sys
 
 from crm_tui import clock
-from crm_tui.cli import CommandError, Context, UsageError
+from crm_tui.cli import CommandError, Context, UsageError, output
 from crm_tui.domain.errors import DomainError
 
-FORMATS = ("text", "json", "csv")
 CSV_COLUMNS = ("rule", "rule_text", "kind", "record_id", "record_name", "owner", "since", "detail")
 
 
@@ -27,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="With no --format, open the app read-only on the Exceptions screen. "
                     "With --format, print the current exceptions and exit.",
     )
-    parser.add_argument("--format", choices=FORMATS, help="print instead of opening the app")
+    output.add_format_flags(parser, quiet=False, default=None)
     parser.add_argument("--owner", metavar="LOGIN", help="only this owner's records (with --format)")
     parser.add_argument("--at", metavar="ISO", help="evaluate as of this instant (default: now)")
     parser.set_defaults(func=run)
@@ -56,19 +52,9 @@ def run(ctx: Context) -> int:
 
 
 def write(hits: list, fmt: str) -> None:
-    rows = [hit.as_dict() for hit in hits]
-    out = sys.stdout
-    if fmt == "json":
-        json.dump(rows, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    if fmt != "text" or not hits:
+        output.emit([hit.as_dict() for hit in hits], CSV_COLUMNS, fmt, empty="no exceptions")
     else:
-        if not rows:
-            print("no exceptions")
-            return
         current = None
         for hit in hits:
             if hit.rule != current:
