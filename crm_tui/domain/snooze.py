@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+import peewee as pw
+
 from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain import changes, dates, permissions, records
@@ -91,7 +93,7 @@ def snooze(actor: User, config: Config, kind: str, record_id: int, *, until: str
 
 
 @db.atomic
-def unsnooze(actor: User, kind: str, record_id: int) -> None:
+def unsnooze(actor: User, kind: str, record_id: int) -> tuple[str, int]:
     """End a snooze now (the record's exceptions come back at once)."""
     records.get(kind, record_id)
     existing = RecordSnooze.get_or_none((RecordSnooze.record_kind == kind) & (RecordSnooze.record_id == record_id))
@@ -99,6 +101,7 @@ def unsnooze(actor: User, kind: str, record_id: int) -> None:
         raise DomainError(f"{kind} {record_id} is not snoozed")
     with changes.action(actor):
         changes.delete(existing)
+    return kind, record_id
 
 
 def active_keys(at: dt.datetime | None = None) -> set[tuple[str, int]]:
@@ -117,7 +120,7 @@ def active(at: dt.datetime | None = None, *, owner_id: int | None = None) -> lis
     rows = list(
         RecordSnooze.select(RecordSnooze.record_kind, RecordSnooze.record_id, RecordSnooze.reason,
                             RecordSnooze.until, RecordSnooze.until_at, RecordSnooze.created_at, User.display_name)
-        .join(User, join_type="LEFT OUTER", on=(RecordSnooze.snoozed_by == User.id))
+        .join(User, pw.JOIN.LEFT_OUTER, on=(RecordSnooze.snoozed_by == User.id))
         .where((RecordSnooze.until_at > instant) & (RecordSnooze.created_at <= instant))
         .order_by(RecordSnooze.created_at).tuples()
     )

@@ -1,0 +1,79 @@
+"""The app's presence heartbeat ("open by Dana since 10:42").
+
+Every `config.presence_seconds` (and at once when a detail view opens or
+closes) the app looks at the screen on top: a record's detail view beats for
+its record (domain.presence.beat), anything else removes this app's row. The
+same trip reads who else has something open and hands it to the screen's
+`show_presence(...)` (the detail view and the Records list implement it).
+All of it runs in a thread worker, one at a time; a failed beat is ignored
+(the next one repairs it), never shown, and never touches the change token.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import ModalScreen
+
+from crm_tui import db
+from crm_tui.domain import presence
+
+if TYPE_CHECKING:
+    from crm_tui.ui.app import CrmApp
+
+
+class PresenceHeartbeat:
+    """One per app: its session id, and the beat the app's timer calls."""
+
+    def __init__(self, app: "CrmApp") -> None:
+        self.app = app
+        self.session = presence.new_session()
+        self.interval = app.session.config.presence_seconds
+        self.writes = not app.session.readonly
+
+    def _top(self) -> Any:
+        for screen in reversed(self.app.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                return screen
+        return None
+
+    def beat(self) -> None:
+        """Beat now for whatever is on screen (safe to call any time)."""
+        screen = self._top()
+        if screen is None:
+            return
+        target = getattr(screen, "presence_target", lambda: None)()
+        listing = getattr(screen, "presence_kind", lambda: None)()
+        user = self.app.user
+        self.app.run_worker(lambda: self._work(screen, target, listing, user), thread=True, exclusive=True,
+                            group="presence", exit_on_error=False, name="presence")
+
+    def _work(self, screen: Any, target: tuple[str, int] | None, listing: str | None, user: Any) -> None:
+        try:
+            with db.connection():
+                if self.writes:
+                    if target is None:
+                        presence.leave(self.session)
+                    else:
+                        presence.beat(self.session, user, *target)
+                if target is not None:
+                    found: Any = presence.viewers(*target, interval=self.interval, exclude_user=user.id)
+                elif listing is not None:
+                    found = presence.open_records(listing, interval=self.interval, exclude_user=user.id)
+                else:
+                    return
+        except Exception:  # noqa: BLE001 - presence is a courtesy: a busy or lost database must not nag
+            db.recover()
+            return
+        show = getattr(screen, "show_presence", None)
+        if show is not None:
+            self.app.call_from_thread(show, found)
+
+    def stop(self) -> None:
+        """The app is closing: take this app's mark down now rather than letting it expire."""
+        if not self.writes:
+            return
+        try:
+            presence.leave(self.session)
+        except Exception:  # noqa: BLE001 - it expires by itself within seconds anyway
+            db.recover()
