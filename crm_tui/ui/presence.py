@@ -11,6 +11,7 @@ All of it runs in a thread worker, one at a time; a failed beat is ignored
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import ModalScreen
@@ -30,6 +31,9 @@ class PresenceHeartbeat:
         self.session = presence.new_session()
         self.interval = app.session.config.presence_seconds
         self.writes = not app.session.readonly
+        self._pending: tuple[Any, ...] | None = None
+        self._running = False
+        self._lock = threading.Lock()
 
     def _top(self) -> Any:
         for screen in reversed(self.app.screen_stack):
@@ -38,17 +42,32 @@ class PresenceHeartbeat:
         return None
 
     def beat(self) -> None:
-        """Beat now for whatever is on screen (safe to call any time)."""
+        """Beat now for whatever is on screen (safe to call any time).
+
+        One beat runs at a time; a beat asked for meanwhile runs right after
+        it, with the screen on top then (so none piles up on a slow database)."""
         screen = self._top()
         if screen is None:
             return
         target = getattr(screen, "presence_target", lambda: None)()
         listing = getattr(screen, "presence_kind", lambda: None)()
-        user = self.app.user
-        self.app.run_worker(lambda: self._work(screen, target, listing, user), thread=True, exclusive=True,
-                            group="presence", exit_on_error=False, name="presence")
+        with self._lock:
+            self._pending = (screen, target, listing, self.app.user)
+            if self._running:
+                return
+            self._running = True
+        self.app.run_worker(self._work, thread=True, group="presence", exit_on_error=False, name="presence")
 
-    def _work(self, screen: Any, target: tuple[str, int] | None, listing: str | None, user: Any) -> None:
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._running = False
+                    return
+            self._once(*job)
+
+    def _once(self, screen: Any, target: tuple[str, int] | None, listing: str | None, user: Any) -> None:
         try:
             with db.connection():
                 if self.writes:
@@ -66,7 +85,7 @@ class PresenceHeartbeat:
             db.recover()
             return
         show = getattr(screen, "show_presence", None)
-        if show is not None:
+        if show is not None and screen.is_attached:
             self.app.call_from_thread(show, found)
 
     def stop(self) -> None:

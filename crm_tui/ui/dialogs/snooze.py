@@ -29,12 +29,12 @@ class SnoozeDialog(CrmDialog[bool | None]):
         super().__init__()
         self.kind = kind
         self.record_id = record_id
-        self.name = name
+        self.record_name = name
 
     def compose(self) -> ComposeResult:
         with Vertical(id="snooze-dialog", classes="dialog"):
             title = Text("Snooze ", style="bold")
-            title.append(self.name)
+            title.append(self.record_name)
             yield Static(title, classes="dialog-title")
             with Horizontal(classes="dialog-row"):
                 yield Label("Until", classes="dialog-label")
