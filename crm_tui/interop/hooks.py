@@ -20,6 +20,7 @@ import atexit
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -94,13 +95,11 @@ class HookRunner:
         try:
             _, err = process.communicate(data, timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            _kill(process)
             self._log(path, f"killed after {self.timeout:g} s (time limit, hook_timeout)")
             return
         except OSError as exc:  # the hook closed stdin early and died
-            process.kill()
-            process.wait()
+            _kill(process)
             self._log(path, f"failed: {exc}")
             return
         if process.returncode != 0:
@@ -118,6 +117,19 @@ class HookRunner:
                     handle.write(line)
             except OSError:
                 pass  # nowhere to log: a hook must still never break the user's action
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the hook and everything it started (its own session), so no child
+    keeps its pipes open; then reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
+    try:
+        process.communicate(timeout=2)
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        pass
 
 
 def install(config: Config) -> HookRunner | None:

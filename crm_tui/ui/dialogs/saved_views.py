@@ -81,7 +81,9 @@ class ViewsDialog(CrmDialog[View | None]):
             label = Text(view.name, style="bold")
             label.append(f"  {view.summary}", style="dim")
             listing.add_option(Option(label, id=view.name))
-        if not found:
+        if found:
+            listing.highlighted = 0
+        else:
             self.show_error("no saved views yet: press V on Records to save the current filter and sort")
 
     @on(OptionList.OptionSelected, "#views-list")
