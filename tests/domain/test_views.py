@@ -37,6 +37,7 @@ def test_save_replace_list_delete(rep: User, manager: User) -> None:
     ({"name": "x", "kind": "lead", "step": "demo"}, "step"),
 ])
 def test_bad_values_name_the_field(rep: User, values: dict, field: str) -> None:
+    values = dict(values)
     name = values.pop("name")
     with pytest.raises(DomainError) as err:
         views.save(rep, name, **values)

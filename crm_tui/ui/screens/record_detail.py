@@ -152,6 +152,7 @@ class RecordDetailScreen(CrmScreen):
         self.record_id = record_id
         self.record: Any = records.get(kind, record_id)
         self._related: list[tuple[str, int]] = []
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -171,6 +172,7 @@ class RecordDetailScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.query_one("#detail-related", DataTable).add_columns("Kind", "Name", "What")
+        self._ready = True
         self.reload()
         self._beat()
 
@@ -200,6 +202,8 @@ class RecordDetailScreen(CrmScreen):
     # ---- data -------------------------------------------------------------
 
     def reload(self) -> None:
+        if not self._ready:
+            return  # change polling can reach a screen pushed a moment ago, before it mounted
         try:
             self.record = records.get(self.kind, self.record_id)
         except DomainError as exc:
