@@ -10,7 +10,7 @@ whether the record is snoozed. Times are in the reader's zone.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,7 +56,6 @@ class RecordContext:
     """Question texts still unanswered (leads only; empty otherwise)."""
     snoozed: str = ""
     """'until 2027-03-03: champion on leave' when parked."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 
 import peewee as pw
 
+from crm_tui import clock
 from crm_tui.config import Config
-from crm_tui.domain import exceptions
 from crm_tui.domain.exceptions import PHONE_ACTIVITY_TYPE, PHONE_NOTE_KINDS, Hit, iso_utc
 from crm_tui.models import (
     RECORD_MODELS, Activity, AuditEvent, Case, Lead, Note, Opportunity, QualificationAnswer, StepCompletion,
@@ -52,7 +52,7 @@ def _count(query: pw.SelectQuery) -> int:
 
 def explain(config: Config, hit: Hit, at: dt.datetime | None = None) -> dict[str, Any]:
     """The facts behind one hit as a JSON-ready dict (README: `explain` key)."""
-    instant = exceptions._naive(at)
+    instant = _naive_utc(at)
     thresholds = {name: getattr(config.thresholds, name) for name in THRESHOLDS.get(hit.rule, ())}
     result: dict[str, Any] = {"at": iso_utc(instant), "threshold": thresholds}
     kind, record_id = hit.kind, hit.record_id
@@ -109,6 +109,15 @@ def _last_touch(kind: str, record_id: int, at: dt.datetime) -> dict[str, Any] | 
         return None
     when, what = max(candidates)
     return {"at": iso_utc(when), "what": what}
+
+
+def _naive_utc(at: dt.datetime | None) -> dt.datetime:
+    """The instant the rules were evaluated at, as the naive UTC they use (default now)."""
+    if at is None:
+        return clock.utcnow_naive()
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
 
 
 def _dt(value: Any) -> dt.datetime:

@@ -6,12 +6,13 @@
 
 `install(config)` subscribes to `domain.changes.COMMITTED`, so every write
 path (TUI, CLI, imports) fires the same hooks, and only after its
-transaction committed. A hook runs in a background thread with a time limit
-(`config.hook_timeout`): the user's action never waits for it, and a hook
+transaction committed. Hooks run one at a time, in order, in a background
+thread, each with a time limit (`config.hook_timeout`): the user's action
+never waits for them, and a hook
 that fails, cannot start or hangs (killed at the limit) is only logged, one
 line in `config.hooks_log` (default: hooks.log in the user log directory).
-A short-lived `crm` command waits for its running hooks at exit, at most
-the time limit, so a cron job's hooks are not cut off.
+A short-lived `crm` command waits at exit for its queued hooks, at most one
+time limit (plus a second), and logs how many it had to leave unfinished.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import atexit
 import datetime as dt
 import json
 import os
+import queue
 import signal
 import subprocess
 import threading
@@ -34,7 +36,6 @@ from crm_tui.domain import changes
 
 HOOK_NAMES = ("on-create", "on-complete", "on-exception")
 _log_lock = threading.Lock()
-_threads: list[threading.Thread] = []
 _runner: "HookRunner | None" = None
 
 
@@ -52,6 +53,13 @@ class HookRunner:
         self.directory = Path(config.hooks_dir).expanduser()
         self.timeout = config.hook_timeout
         self.log = log_path(config)
+        # One background thread runs queued hooks one at a time: an import of
+        # 10,000 leads must not start 10,000 processes at once.
+        self._queue: queue.SimpleQueue[tuple[Path, bytes] | None] = queue.SimpleQueue()
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
 
     def path(self, name: str) -> Path | None:
         """The executable for a hook name, or None when there is none."""
@@ -64,17 +72,36 @@ class HookRunner:
         """A committed change: start its hook (if any) in the background."""
         self.fire(f"on-{event.name}", event.as_dict())
 
-    def fire(self, name: str, payload: dict[str, Any]) -> threading.Thread | None:
-        """Start hook `name` with `payload` on stdin; returns its thread (None: no such hook)."""
+    def fire(self, name: str, payload: dict[str, Any]) -> bool:
+        """Queue hook `name` with `payload` for the background thread; False: no such hook."""
         path = self.path(name)
         if path is None:
-            return None
+            return False
         data = json.dumps(payload, ensure_ascii=False, default=str).encode()
-        thread = threading.Thread(target=self._run, args=(path, data), name=f"hook {name}", daemon=True)
-        _threads[:] = [t for t in _threads if t.is_alive()]
-        _threads.append(thread)
-        thread.start()
-        return thread
+        with self._lock:
+            self._pending += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._drain, name="crm hooks", daemon=True)
+                self._thread.start()
+        self._queue.put((path, data))
+        return True
+
+    def _drain(self) -> None:
+        while True:
+            path, data = self._queue.get()
+            try:
+                self._run(path, data)
+            except Exception as exc:  # noqa: BLE001 - a hook problem is logged, never raised
+                self._log(path, f"failed: {exc}")
+            with self._lock:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._idle.notify_all()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every queued hook ran; False when `timeout` passed first."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def run(self, name: str, payload: dict[str, Any]) -> None:
         """Run hook `name` now and wait for it (a cron job's loop, not a user's action)."""
@@ -151,16 +178,17 @@ def uninstall() -> None:
 
 
 def wait(timeout: float | None = None) -> None:
-    """Let running hooks finish (each stops by its own time limit anyway)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    for thread in list(_threads):
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        thread.join(remaining)
+    """Let the installed runner's queued hooks finish (each stops by its own time limit)."""
+    if _runner is not None:
+        _runner.wait(timeout)
 
 
 def _wait_at_exit() -> None:
-    if _runner is not None:
-        wait(_runner.timeout + 1)
+    """A short-lived command waits for its hooks, at most one time limit plus a second."""
+    if _runner is not None and not _runner.wait(_runner.timeout + 1):
+        with _runner._lock:
+            left = _runner._pending
+        _runner._log(Path("crm"), f"exited with {left} hook call(s) not finished")
 
 
 atexit.register(_wait_at_exit)

@@ -3,7 +3,6 @@ command palette recall them."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 from textual.widgets import Input, OptionList, Select
 
