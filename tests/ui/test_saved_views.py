@@ -3,7 +3,6 @@ command palette recall them."""
 
 from __future__ import annotations
 
-
 from textual.widgets import Input, OptionList, Select
 
 from crm_tui.config import Config
