@@ -2,9 +2,11 @@
 
 Every `config.presence_seconds` (and at once when a detail view opens or
 closes) the app looks at the screen on top: a record's detail view beats for
-its record (domain.presence.beat), anything else removes this app's row. The
-same trip reads who else has something open and hands it to the screen's
-`show_presence(...)` (the detail view and the Records list implement it).
+its record (domain.presence.beat); on any other screen the app's row is
+removed once, and after that nothing is written. The same trip reads who
+else has something open and hands it to the screen's `show_presence(...)`
+(the detail view and the Records list implement it); screens with neither
+cost no database trip at all.
 All of it runs in a thread worker, one at a time; a failed beat is ignored
 (the next one repairs it), never shown, and never touches the change token.
 """
@@ -34,6 +36,8 @@ class PresenceHeartbeat:
         self._pending: tuple[Any, ...] | None = None
         self._running = False
         self._lock = threading.Lock()
+        self._marked = False
+        """This app has a row in `presence` (so leaving needs a write)."""
 
     def _top(self) -> Any:
         for screen in reversed(self.app.screen_stack):
@@ -51,6 +55,8 @@ class PresenceHeartbeat:
             return
         target = getattr(screen, "presence_target", lambda: None)()
         listing = getattr(screen, "presence_kind", lambda: None)()
+        if target is None and listing is None and not self._marked:
+            return  # Today, Plan, Exceptions: nothing to say and nothing to read, so no database trip
         with self._lock:
             self._pending = (screen, target, listing, self.app.user)
             if self._running:
@@ -71,10 +77,12 @@ class PresenceHeartbeat:
         try:
             with db.connection():
                 if self.writes:
-                    if target is None:
-                        presence.leave(self.session)
-                    else:
+                    if target is not None:
                         presence.beat(self.session, user, *target)
+                        self._marked = True
+                    elif self._marked:
+                        presence.leave(self.session)
+                        self._marked = False
                 if target is not None:
                     found: Any = presence.viewers(*target, interval=self.interval, exclude_user=user.id)
                 elif listing is not None:
@@ -90,7 +98,7 @@ class PresenceHeartbeat:
 
     def stop(self) -> None:
         """The app is closing: take this app's mark down now rather than letting it expire."""
-        if not self.writes:
+        if not (self.writes and self._marked):
             return
         try:
             presence.leave(self.session)
