@@ -202,6 +202,16 @@ class Config:
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. {"complete" = "x"}, passed to App.set_keymap."""
+    presence_seconds: float = 5.0
+    """How often an open record's detail view tells others "open by you" (a
+    heartbeat); a mark expires after three missed beats."""
+    hooks_dir: str = ""
+    """Directory of hook executables (`on-create`, `on-complete`, `on-exception`);
+    empty: no hooks. Each gets its event as JSON on standard input."""
+    hook_timeout: float = 10.0
+    """Seconds a hook may run before it is killed (and the kill logged)."""
+    hooks_log: str = ""
+    """File where hook failures are logged; empty: hooks.log in the user log dir."""
 
     def activity_type(self, name: str) -> ActivityType:
         for kind in self.activity_types:
@@ -248,6 +258,10 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
+    if config.presence_seconds <= 0:
+        raise ConfigError("presence_seconds: must be more than 0")
+    if config.hook_timeout <= 0:
+        raise ConfigError("hook_timeout: must be more than 0")
     return config
 
 

@@ -287,9 +287,12 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(*args, **kwargs)
         delay = 0.02
         for attempt in range(LOCK_RETRIES + 1):
+            _after.pending = []
             try:
                 with database.atomic():
-                    return fn(*args, **kwargs)
+                    result = fn(*args, **kwargs)
+                _run_after_commit()
+                return result
             except (peewee.OperationalError, sqlite3.OperationalError) as exc:
                 if not _is_locked(exc) or attempt == LOCK_RETRIES:
                     if _is_locked(exc):
@@ -299,9 +302,44 @@ def atomic(fn: Callable[..., T]) -> Callable[..., T]:
                     raise
                 time.sleep(delay * (1 + random.random()))
                 delay *= 2
+            finally:
+                _after.pending = None
         raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
+
+
+_after = threading.local()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current `atomic()` transaction has committed.
+
+    Dropped when the transaction rolls back (or is retried). Outside an
+    `atomic()` transaction it runs at once. For side effects that must see
+    committed data and must never undo or slow the write (hooks); a failing
+    callback is swallowed, the write stands.
+    """
+    pending = getattr(_after, "pending", None)
+    if pending is None:
+        _call_quietly(callback)
+    else:
+        pending.append(callback)
+
+
+def _run_after_commit() -> None:
+    callbacks, _after.pending = getattr(_after, "pending", None) or [], None
+    for callback in callbacks:
+        _call_quietly(callback)
+
+
+def _call_quietly(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:  # noqa: BLE001 - the write has committed; a side effect must not turn it into an error
+        import logging
+
+        logging.getLogger("crm_tui").exception("after-commit callback failed")
 
 
 @contextmanager

@@ -373,6 +373,79 @@ class AlertSent(pw.Model):
         indexes = ((("recipient", "rule", "kind", "record_id", "since"), True),)
 
 
+class RecordSnooze(Versioned):
+    """A record parked until a day, with the reason (champion on leave until 3 March).
+
+    One row per record at most; while `until_at` lies ahead the record's
+    exceptions leave its owner's list and show in the managers' "parked" group.
+    """
+
+    record_kind = pw.CharField(
+        max_length=12, constraints=[pw.Check(_check_in("record_kind", RECORD_KINDS))]
+    )
+    record_id = pw.IntegerField()
+    reason = pw.CharField(max_length=300)
+    until = pw.DateField()  # the resume day as the snoozer typed it
+    until_at = pw.DateTimeField(index=True)  # naive UTC: midnight of the resume day in the snoozer's zone
+    snoozed_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", lazy_load=False)
+
+    class Meta:
+        indexes = ((("record_kind", "record_id"), True),)
+
+
+class Presence(pw.Model):
+    """Who has which record open right now: a heartbeat row, not an audited change.
+
+    The app updates `seen_at` every few seconds while a detail view is open;
+    a row whose heartbeat stopped (app closed or died) is ignored after a
+    short time and deleted later. Not in the audit log, so it never moves
+    the change token that makes every open app reload.
+    """
+
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", lazy_load=False)
+    session = pw.CharField(max_length=32)  # one app process: a user may run two
+    record_kind = pw.CharField(max_length=12)
+    record_id = pw.IntegerField()
+    opened_at = pw.DateTimeField()
+    seen_at = pw.DateTimeField(index=True)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        indexes = ((("session",), True), (("record_kind", "record_id", "seen_at"), False))
+
+
+class SavedView(Versioned):
+    """A user's named Records filter and sort, recalled by name."""
+
+    owner = pw.ForeignKeyField(User, on_delete="CASCADE", lazy_load=False)
+    name = pw.CharField(max_length=60)
+    kind = pw.CharField(max_length=12, constraints=[pw.Check(_check_in("kind", RECORD_KINDS))])
+    scope = pw.CharField(default="mine", max_length=24)  # mine, all or user:ID
+    status = pw.CharField(default="", max_length=16)
+    step = pw.CharField(default="", max_length=40)
+    sort = pw.CharField(default="name", max_length=20)
+
+    class Meta:
+        indexes = ((("owner", "name"), True),)
+
+
+class HookFired(pw.Model):
+    """One exception already handed to the `on-exception` hook (the hook's own
+    bookkeeping, like AlertSent): the unique key stops a second call."""
+
+    rule = pw.CharField(max_length=40)
+    kind = pw.CharField(max_length=12)
+    record_id = pw.IntegerField()
+    since = pw.DateTimeField()
+    fired_at = pw.DateTimeField(default=utcnow_naive)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        indexes = ((("rule", "kind", "record_id", "since"), True),)
+
+
 class Meta(pw.Model):
     """Key/value facts about the database itself, such as the schema version."""
 
@@ -387,7 +460,7 @@ class Meta(pw.Model):
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
-    AlertSent,
+    AlertSent, RecordSnooze, Presence, SavedView, HookFired,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

@@ -187,9 +187,17 @@ def _v2_search_and_sort_indexes(migrator: SchemaMigrator) -> None:
     install_search_index(migrator.database)
 
 
+def _snooze_presence_views_hooks(migrator: SchemaMigrator) -> None:
+    """Snoozed records, presence heartbeats, saved Records views, on-exception hook bookkeeping (issue 14)."""
+    from crm_tui.models import HookFired, Presence, RecordSnooze, SavedView
+
+    migrator.database.create_tables([RecordSnooze, Presence, SavedView, HookFired])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
+    _snooze_presence_views_hooks,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

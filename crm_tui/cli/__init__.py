@@ -40,6 +40,9 @@ COMMAND_MODULES = (
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
+    "crm_tui.cli.context_cmd",
+    "crm_tui.cli.snooze_cmd",
+    "crm_tui.cli.hooks_cmd",
 )
 
 
@@ -74,6 +77,10 @@ class Context:
         db.open_database(database or self.database, readonly=readonly)
         schema.ensure_schema()
         permissions.configure(self.config.permissions)
+        if self.config.hooks_dir and not readonly:
+            from crm_tui.interop import hooks
+
+            hooks.install(self.config)
 
     def user(self):  # type: ignore[no-untyped-def]
         """The CRM user this process acts as."""

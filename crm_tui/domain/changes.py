@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Callable, Iterator, TypeVar
@@ -23,7 +24,7 @@ from crm_tui import db
 from crm_tui.clock import utcnow_naive
 from crm_tui.domain import permissions
 from crm_tui.domain.errors import Conflict, DomainError
-from crm_tui.models import ALL_MODELS, AuditEvent, BaseModel, User, Versioned
+from crm_tui.models import ALL_MODELS, RECORD_MODELS, Activity, AuditEvent, BaseModel, User, Versioned
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,6 +34,10 @@ UNAUDITED = frozenset({"created_at", "updated_at", "version", "last_touch_at", "
 # Called with (table, row id) after undo restored a row, so modules that keep
 # derived stamps (activities: the record's next activity day) can redo them.
 AFTER_REVERT: list[Callable[[str, int], None]] = []
+
+# Listeners told about committed events (`on-create`, `on-complete` hooks): each
+# gets one Event after the write's transaction committed, never inside it.
+COMMITTED: list[Callable[["Event"], None]] = []
 
 _current: ContextVar[tuple[str, User | None] | None] = ContextVar("crm_change", default=None)
 _TABLES = {model._meta.table_name: model for model in ALL_MODELS}
@@ -94,11 +99,55 @@ def _log(instance: BaseModel, kind: str, changes: dict[str, Any]) -> None:
     ).execute()
 
 
+@dataclass(frozen=True)
+class Event:
+    """A committed change other programs may care about (see interop.hooks).
+
+    `name` is "create" (a record or an activity was created) or "complete"
+    (an activity was marked done); `data` is the row as it is after the write.
+    """
+
+    name: str
+    kind: str
+    """lead, account, contact, opportunity, case or activity."""
+    id: int
+    user: str | None
+    at: dt.datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON a hook reads on standard input (README: Hooks)."""
+        return {
+            "event": self.name, "kind": self.kind, "id": self.id, "user": self.user,
+            "at": self.at.isoformat(timespec="seconds") + "Z", "data": self.data,
+        }
+
+
+_EVENT_KINDS = {model: kind for kind, model in RECORD_MODELS.items()} | {Activity: "activity"}
+
+
+def _announce(name: str, instance: BaseModel) -> None:
+    """Queue an event for the listeners, delivered only once the transaction committed."""
+    if not COMMITTED:
+        return
+    _, user = _acting()
+    event = Event(name, _EVENT_KINDS[type(instance)], instance.get_id(), user.login if user else None,
+                  utcnow_naive(), _row(instance))
+
+    def deliver() -> None:
+        for listener in list(COMMITTED):
+            listener(event)
+
+    db.after_commit(deliver)
+
+
 def create(model: type[M], **fields: Any) -> M:
     """Insert a row and audit it, if the acting user may."""
     _permit("create", model(**fields), fields)
     instance = model.create(**fields)
     _log(instance, "create", _row(instance))
+    if model in _EVENT_KINDS:
+        _announce("create", instance)
     return instance
 
 
@@ -142,6 +191,8 @@ def update(instance: M, expected_version: int | None = None, **fields: Any) -> M
         instance._dirty.discard(name)
     if audited:
         _log(instance, "update", audited)
+    if model is Activity and diff.get("status") == "done":
+        _announce("complete", instance)
     return instance
 
 

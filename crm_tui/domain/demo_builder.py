@@ -23,7 +23,7 @@ from crm_tui.domain import bulk
 from crm_tui.domain import demo_words as W
 from crm_tui.models import (
     CASE_STATUSES, LEAD_STATUSES, RECORD_MODELS, Account, Activity, Case, Contact, EmailTemplate, Lead,
-    LeadTouch, Note, Opportunity, QualificationAnswer, StepCompletion, User,
+    LeadTouch, Note, Opportunity, QualificationAnswer, RecordSnooze, SavedView, StepCompletion, User,
 )
 
 DEMO_LOGIN = "alex"
@@ -173,6 +173,7 @@ class Builder:
         self._templates()
         self._demo_user_extras()
         w.flush()
+        self._parked_and_views()
 
     def _quota(self, kind: str) -> int:
         self.carry += KIND_WEIGHT[kind] * self.per_weight * (0.4 + 1.2 * self.rng.random())
@@ -640,6 +641,31 @@ class Builder:
         created = self.now - dt.timedelta(days=300)
         for tid, (name, subject, body) in enumerate(W.EMAIL_TEMPLATES, start=1):
             self.writer.add(EmailTemplate, (tid, name, subject, body, created, created, 1))
+
+    # ---- snoozed records and saved views (issue 14) ------------------------
+    def _parked_and_views(self) -> None:
+        """Two parked leads (one of the demo user's, one of a colleague's, so the
+        managers' Parked group has rows) and two saved Records views."""
+        owner = self.demo_owner
+        today = owner.today
+        reasons = (("champion on leave until the 3rd of next month", 24), ("budget frozen until Q1 review", 40))
+        columns = (Lead.id, Lead.owner)
+        mine = Lead.select(*columns).where((Lead.owner == owner.id) & (Lead.status == "working")).order_by(Lead.id)
+        theirs = Lead.select(*columns).where((Lead.owner != owner.id) & (Lead.status == "working")).order_by(Lead.id)
+        for (reason, days), query in zip(reasons, (mine, theirs)):
+            found = query.tuples().first()
+            if found is None:
+                continue
+            lead_id, snoozed_by = found
+            until = today + dt.timedelta(days=days)
+            RecordSnooze.insert(record_kind="lead", record_id=lead_id, reason=reason, until=until,
+                                until_at=clock.to_utc_naive(dt.datetime.combine(until, dt.time()), owner.tz),
+                                snoozed_by=snoozed_by, created_at=self.now - dt.timedelta(days=days // 4),
+                                updated_at=self.now).execute()
+        for name, kind, scope, status, sort in (("Stale working leads", "lead", "mine", "working", "last_touch"),
+                                                ("Everyone's open cases", "case", "all", "open", "-created")):
+            SavedView.insert(owner=owner.id, name=name, kind=kind, scope=scope, status=status, sort=sort,
+                             created_at=self.now, updated_at=self.now).execute()
 
     # ---- the demo user's day ----------------------------------------------
     def _demo_user_extras(self) -> None:

@@ -22,6 +22,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
+from crm_tui.domain import snooze as snooze_mod
 from crm_tui.domain.users import get_user
 from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
 
@@ -433,6 +434,14 @@ _EVALUATORS: dict[str, Callable[[Config, dt.datetime, int | None], Iterable[_Row
 # ---- public API ------------------------------------------------------------
 
 
+class Parked(NamedTuple):
+    """A snoozed record on the managers' screen: why, since when, until when,
+    and the exceptions it would have now (possibly none)."""
+
+    snooze: snooze_mod.Snooze
+    hits: tuple[Hit, ...]
+
+
 def evaluate(
     config: Config,
     *,
@@ -440,12 +449,55 @@ def evaluate(
     owner: User | int | None = None,
     rules: Sequence[str] | None = None,
 ) -> list[Hit]:
-    """Every exception as of `at` (default now), for all owners or one.
+    """Every exception as of `at` (default now), for all owners or one,
+    leaving out snoozed records (see `evaluate_with_parked`).
 
     Sorted by rule, then by how long it has been going on.
     """
+    return evaluate_with_parked(config, at=at, owner=owner, rules=rules)[0]
+
+
+def evaluate_with_parked(
+    config: Config,
+    *,
+    at: dt.datetime | None = None,
+    owner: User | int | None = None,
+    rules: Sequence[str] | None = None,
+) -> tuple[list[Hit], list[Parked]]:
+    """The live exceptions, and the records parked (snoozed) as of `at` with
+    the hits they would have. Without any snooze this costs one tiny query."""
     instant = _naive(at)
     owner_id = owner.id if isinstance(owner, User) else owner
+    hits = _evaluate(config, instant, owner_id, rules)
+    snoozed = snooze_mod.active_keys(instant)
+    if not snoozed:
+        return hits, []
+    links = _record_links(hits)
+    live = [hit for hit in hits if links[(hit.kind, hit.record_id)] not in snoozed]
+    parked_hits: dict[tuple[str, int], list[Hit]] = {}
+    for hit in hits:
+        link = links[(hit.kind, hit.record_id)]
+        if link in snoozed:
+            parked_hits.setdefault(link, []).append(hit)
+    parked = [Parked(item, tuple(parked_hits.get((item.kind, item.record_id), ())))
+              for item in snooze_mod.active(instant, owner_id=owner_id)]
+    return live, parked
+
+
+def _record_links(hits: list[Hit]) -> dict[tuple[str, int], tuple[str, int]]:
+    """Each hit's record: itself, or for an overdue activity the record it is on."""
+    links = {(hit.kind, hit.record_id): (hit.kind, hit.record_id) for hit in hits}
+    activity_ids = [hit.record_id for hit in hits if hit.kind == "activity"]
+    for start in range(0, len(activity_ids), 500):
+        chunk = activity_ids[start:start + 500]
+        for act_id, kind, record_id in (Activity.select(Activity.id, Activity.record_kind, Activity.record_id)
+                                        .where(Activity.id.in_(chunk)).tuples()):
+            links[("activity", act_id)] = (kind, record_id)
+    return links
+
+
+def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
+              rules: Sequence[str] | None) -> list[Hit]:
     chosen = [RULES_BY_ID[rule_id] for rule_id in rules] if rules is not None else list(RULES)
     found: list[tuple[Rule, _Row]] = []
     for rule in chosen:
@@ -470,6 +522,14 @@ def can_see_all(user: User) -> bool:
 def for_viewer(user: User, config: Config, *, at: dt.datetime | None = None) -> list[Hit]:
     """The exceptions this user is shown."""
     return evaluate(config, at=at, owner=None if can_see_all(user) else user)
+
+
+def for_viewer_with_parked(user: User, config: Config, *,
+                           at: dt.datetime | None = None) -> tuple[list[Hit], list[Parked]]:
+    """The exceptions this user is shown, and the parked group (managers and admins only:
+    a rep's snoozed records simply leave their list until the resume day)."""
+    live, parked = evaluate_with_parked(config, at=at, owner=None if can_see_all(user) else user)
+    return live, parked if can_see_all(user) else []
 
 
 def owner_by_login(login: str) -> User:

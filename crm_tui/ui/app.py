@@ -25,7 +25,9 @@ from crm_tui.ui.dialogs.import_file import ImportFileDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.screens.exceptions import ExceptionsScreen
 from crm_tui.ui.screens.plan import PlanScreen
+from crm_tui.ui.presence import PresenceHeartbeat
 from crm_tui.ui.screens import record_actions  # noqa: F401  (registers the process keys of the detail view)
+from crm_tui.ui.screens import record_snooze  # noqa: F401  (registers the snooze keys of the detail view)
 from crm_tui.ui.screens.record_detail import RecordDetailScreen
 from crm_tui.ui.screens.records import RecordsScreen
 from crm_tui.ui.screens.today import TodayScreen
@@ -66,6 +68,7 @@ class CrmApp(App[None]):
         self.session = session
         self.start_mode = start_mode
         self._change_token = 0
+        self.presence = PresenceHeartbeat(self)
         if session.config.keymap:
             self.set_keymap(session.config.keymap)
 
@@ -79,7 +82,11 @@ class CrmApp(App[None]):
         self._tick()
         self.set_interval(15, self._tick)
         self.set_interval(self.session.config.refresh_seconds, self._poll_changes)
+        self.set_interval(self.session.config.presence_seconds, self.presence.beat)
         self.switch_mode(self.start_mode)
+
+    def on_unmount(self) -> None:
+        self.presence.stop()
 
     def _tick(self) -> None:
         local = clock.local_now(self.user.time_zone)

@@ -21,8 +21,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crm_tui import clock, db
-from crm_tui.domain import exceptions, metrics
-from crm_tui.domain.exceptions import Hit
+from crm_tui.domain import exceptions, metrics, snooze
+from crm_tui.domain.exceptions import Hit, Parked
 from crm_tui.domain.metrics import ProcessMetrics
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.chart import Bar, BarChart
@@ -49,6 +49,9 @@ class ExceptionsScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[Hit] = []
+        self.parked: list[Parked] = []
+        """Snoozed records (managers): shown in their own group after the exceptions."""
+        self._row_parked: dict[str, Parked] = {}
         self.group_by = "rule"
         self.days = 30
         self.metrics: ProcessMetrics | None = None
@@ -103,12 +106,13 @@ class ExceptionsScreen(CrmScreen):
         user, config, days = self.session.user, self.session.config, self.days
         self._last_run = time.monotonic()
         with db.connection():
-            hits = exceptions.for_viewer(user, config)
+            hits, parked = exceptions.for_viewer_with_parked(user, config)
             process = metrics.process_metrics(config, days)
-        self.app.call_from_thread(self.show_results, hits, process)
+        self.app.call_from_thread(self.show_results, hits, process, parked)
 
-    def show_results(self, hits: list[Hit], process: ProcessMetrics) -> None:
+    def show_results(self, hits: list[Hit], process: ProcessMetrics, parked: list[Parked] | None = None) -> None:
         self.hits = hits
+        self.parked = parked or []
         self.metrics = process
         self.refresh_table()
         self.refresh_process()
@@ -156,11 +160,46 @@ class ExceptionsScreen(CrmScreen):
                 Text(hit.detail), key=key,
             )
             rows += 1
+        self._add_parked(table, zone, now)
         self._update_counts(shown)
         if keep in self._row_hits:
             table.move_cursor(row=table.get_row_index(keep))
         elif self._row_hits:
             table.move_cursor(row=table.get_row_index(next(iter(self._row_hits))))
+
+    def visible_parked(self) -> list[Parked]:
+        """Parked records matching the filter text (a rule number matches the rules they would break)."""
+        needle = self.query_one("#exceptions-filter", Input).value.strip().lower()
+        if not needle:
+            return self.parked
+        if needle.isdigit():
+            return [item for item in self.parked if any(hit.number == int(needle) for hit in item.hits)]
+        return [item for item in self.parked
+                if needle in " ".join((item.snooze.kind, str(item.snooze.record_id), item.snooze.record_name,
+                                       item.snooze.owner_login, item.snooze.owner_name, item.snooze.reason,
+                                       "parked snoozed")).lower()]
+
+    def _add_parked(self, table: DataTable, zone: ZoneInfo, now: dt.datetime) -> None:
+        """The "parked" group: snoozed records, with the reason and how long they have been parked,
+        so parking cannot hide neglect."""
+        self._row_parked = {}
+        shown = self.visible_parked()
+        if not shown:
+            return
+        table.add_row(Text(""), Text(f"Parked: snoozed records ({len(shown)})", style="bold"), Text(""),
+                      Text(""), Text(""), key="group:parked")
+        for item in shown:
+            s = item.snooze
+            key = f"parked:{s.kind}:{s.record_id}"
+            self._row_parked[key] = item
+            rules = ",".join(str(hit.number) for hit in item.hits)
+            local = s.parked_at.replace(tzinfo=UTC).astimezone(zone)
+            detail = Text(f"until {s.until:%d %b}: ")
+            detail.append(s.reason)
+            if rules:
+                detail.append(f" · rules {rules}", style="dim")
+            table.add_row(Text("P"), Text(f"{s.kind} · {s.record_name}"), Text(s.owner_name or "unassigned"),
+                          Text(f"{local:%d %b} (parked {snooze.parked_for(now, s.parked_at)})"), detail, key=key)
 
     def _group_key(self, hit: Hit) -> tuple:
         if self.group_by == "owner":
@@ -198,6 +237,8 @@ class ExceptionsScreen(CrmScreen):
             line += f" · {len(shown)} match the filter"
         if len(shown) > MAX_ROWS:
             line += f" · showing the first {MAX_ROWS}: filter to narrow"
+        if self.parked:
+            line += f" · {len(self.parked)} parked"
         if self.session.readonly:
             line += " · read-only"
         self.query_one("#exceptions-counts", Static).update(line)
@@ -252,6 +293,9 @@ class ExceptionsScreen(CrmScreen):
         hit = self._row_hits.get(key or "")
         if hit is not None:
             self.crm.open_record(hit.kind, hit.record_id)
+        elif (key or "") in self._row_parked:
+            parked = self._row_parked[key or ""].snooze
+            self.crm.open_record(parked.kind, parked.record_id)
 
     @on(Input.Changed, "#exceptions-filter")
     def _filter_changed(self) -> None:
@@ -262,6 +306,9 @@ class ExceptionsScreen(CrmScreen):
         hit = self._row_hits.get(event.row_key.value or "")
         if hit is not None:
             self.crm.open_record(hit.kind, hit.record_id)
+        elif (event.row_key.value or "") in self._row_parked:
+            parked = self._row_parked[event.row_key.value or ""].snooze
+            self.crm.open_record(parked.kind, parked.record_id)
 
     def commands(self) -> list[SystemCommand]:
         return [

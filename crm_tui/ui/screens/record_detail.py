@@ -54,7 +54,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
 
-from crm_tui.domain import activities, history, records
+from crm_tui.domain import activities, history, presence, records
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import RECORD_KINDS
 from crm_tui.ui.screens.base import CrmScreen
@@ -152,12 +152,14 @@ class RecordDetailScreen(CrmScreen):
         self.record_id = record_id
         self.record: Any = records.get(kind, record_id)
         self._related: list[tuple[str, int]] = []
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-side"):
                 yield Static("", id="detail-title")
+                yield Static("", id="detail-presence", markup=False)
                 yield Static("", id="detail-fields")
                 for section in _SECTIONS[self.kind].values():
                     yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
@@ -170,7 +172,28 @@ class RecordDetailScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.query_one("#detail-related", DataTable).add_columns("Kind", "Name", "What")
+        self._ready = True
         self.reload()
+        self._beat()
+
+    def _beat(self) -> None:
+        heartbeat = getattr(self.app, "presence", None)
+        if heartbeat is not None:
+            heartbeat.beat()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self._beat()
+
+    def presence_target(self) -> tuple[str, int]:
+        """The record this view tells others it has open (ui.presence)."""
+        return (self.kind, self.record_id)
+
+    def show_presence(self, viewers: list[presence.Viewer]) -> None:
+        """"open by Dana since 10:42" under the title, or nothing."""
+        line = self.query_one("#detail-presence", Static)
+        line.update(presence.describe(viewers, self.session.user.time_zone))
+        line.set_class(bool(viewers), "-shown")
 
     def current_record(self) -> tuple[str, int]:
         """The record this screen is about (for app-level actions such as new activity)."""
@@ -179,6 +202,8 @@ class RecordDetailScreen(CrmScreen):
     # ---- data -------------------------------------------------------------
 
     def reload(self) -> None:
+        if not self._ready:
+            return  # change polling can reach a screen pushed a moment ago, before it mounted
         try:
             self.record = records.get(self.kind, self.record_id)
         except DomainError as exc:
@@ -279,7 +304,11 @@ class RecordDetailScreen(CrmScreen):
             found.run(self)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        app = self.app
+        app.pop_screen()
+        heartbeat = getattr(app, "presence", None)
+        if heartbeat is not None:
+            app.call_later(heartbeat.beat)  # the screen below says what is open now (maybe nothing)
 
     def action_edit(self) -> None:
         from crm_tui.ui.dialogs.record_form import RecordFormDialog

@@ -25,7 +25,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select, Tab, Tabs
 
-from crm_tui.domain import records, search
+from crm_tui.domain import presence, records, search, views
 from crm_tui.domain.records import Filters
 from crm_tui.ui.dialogs.follow_up import ask_follow_up
 from crm_tui.ui.screens.base import CrmScreen
@@ -57,6 +57,9 @@ class RecordsScreen(CrmScreen):
                 tooltip="Leave search, back to the list", show=False),
         Binding("down", "to_table", "To the list", id="records.to_table",
                 tooltip="From the search box (or the tabs) down into the list", show=False),
+        Binding("v", "views", "Views", id="records.views", tooltip="Recall a saved view (filter and sort)"),
+        Binding("V", "save_view", "Save view", id="records.save_view",
+                tooltip="Save the current filter and sort under a name"),
     ]
 
     def __init__(self) -> None:
@@ -67,6 +70,8 @@ class RecordsScreen(CrmScreen):
         self._search_timer: Timer | None = None
         self._zone: ZoneInfo | None = None
         self._ready = False
+        self._presence: dict[int, presence.Viewer] = {}
+        self._scopes: set[str] = {"mine", "all"}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -86,6 +91,7 @@ class RecordsScreen(CrmScreen):
         self._zone = ZoneInfo(self.session.user.time_zone)
         scope = self.query_one("#records-scope", Select)
         owners = [(name, f"user:{user_id}") for name, user_id in records.owners()]
+        self._scopes = {"mine", "all", *(value for _, value in owners)}
         with self.prevent(Select.Changed):
             scope.set_options([("Mine", "mine"), ("All", "all"), *owners])
             scope.value = "mine"
@@ -112,6 +118,7 @@ class RecordsScreen(CrmScreen):
 
     def _set_kind(self, kind: str) -> None:
         self.kind = kind
+        self._presence = {}
         self.query_one("#records-kinds", Tabs).active = f"tab-{kind}"
         status = self.query_one("#records-status", Select)
         step = self.query_one("#records-step", Select)
@@ -133,7 +140,8 @@ class RecordsScreen(CrmScreen):
             result = records.page(kind, filters, sort, key, limit, backward=backward)
             return result.rows, result.keys, result.more
 
-        table.set_source(records.columns(kind), fetch, self._cells, lambda row: f"{kind}:{row[0]}", total)
+        table.set_source([*records.columns(kind), "Open by"], fetch, self._cells, lambda row: f"{kind}:{row[0]}",
+                         total)
         self._update_count()
 
     def _update_count(self) -> None:
@@ -148,7 +156,25 @@ class RecordsScreen(CrmScreen):
             label.update("none")
 
     def _cells(self, row: tuple) -> list[Text]:
-        return [self._cell(value) for value in row[1:]]
+        viewer = self._presence.get(row[0])
+        mark = (Text(presence.describe([viewer], self.session.user.time_zone), style="bold yellow")
+                if viewer is not None else Text(""))
+        return [*(self._cell(value) for value in row[1:]), mark]
+
+    # ---- presence (ui.presence calls these) -------------------------------
+
+    def presence_kind(self) -> str | None:
+        """The kind whose rows show "open by ..." marks (none while searching)."""
+        return None if self.searching else self.kind
+
+    def show_presence(self, found: dict[int, presence.Viewer]) -> None:
+        """Redraw the window when who-has-what-open changed (rarely: one cheap page read)."""
+        marks = {record_id: (viewer.login, viewer.since) for record_id, viewer in found.items()}
+        if marks == {record_id: (viewer.login, viewer.since) for record_id, viewer in self._presence.items()}:
+            return
+        self._presence = found
+        if not self.searching and self._ready:
+            self.query_one("#records-table", WindowedTable).reload()
 
     def _cell(self, value: Any) -> Text:
         """User data is never markup: a company called "Acme [EU]" shows as typed."""
@@ -321,6 +347,52 @@ class RecordsScreen(CrmScreen):
     def action_new_activity(self) -> None:
         self.crm.action_new_activity()
 
+    # ---- saved views ------------------------------------------------------
+
+    def view_state(self) -> dict[str, str]:
+        """The filter and sort on screen, as a saved view holds them."""
+        scope = self.query_one("#records-scope", Select).value
+        status = self.query_one("#records-status", Select).value
+        step = self.query_one("#records-step", Select).value
+        return {
+            "kind": self.kind, "scope": scope if isinstance(scope, str) else "mine",
+            "status": status if isinstance(status, str) else "",
+            "step": step if isinstance(step, str) and self.kind == "opportunity" else "", "sort": self.sort,
+        }
+
+    def action_save_view(self) -> None:
+        from crm_tui.ui.dialogs.saved_views import SaveViewDialog
+
+        def saved(view: views.View | None) -> None:
+            if view is not None:
+                self.notify(f"View saved: {view.name}")
+
+        self.app.push_screen(SaveViewDialog(**self.view_state()), saved)
+
+    def action_views(self) -> None:
+        from crm_tui.ui.dialogs.saved_views import ViewsDialog
+
+        def chosen(view: views.View | None) -> None:
+            if view is not None:
+                self.apply_view(view)
+
+        self.app.push_screen(ViewsDialog(), chosen)
+
+    def apply_view(self, view: views.View) -> None:
+        """Show the records a saved view names: its tab, scope, status, step and sort."""
+        self._leave_search()
+        self._set_kind(view.kind)
+        scope = self.query_one("#records-scope", Select)
+        with self.prevent(Select.Changed):
+            scope.value = view.scope if view.scope in self._scopes else "all"  # a deactivated owner: everyone
+            self.query_one("#records-status", Select).value = view.status or Select.NULL
+            self.query_one("#records-step", Select).value = view.step or Select.NULL
+            self.query_one("#records-sort", Select).value = view.sort
+        self.sort = view.sort
+        self._show_list()
+        self.query_one("#records-table").focus()
+        self.notify(f"View: {view.name}", timeout=2)
+
     def commands(self) -> Iterable[SystemCommand]:
         label = records.KIND_LABELS[self.kind].lower()
         yield SystemCommand(f"New {label}", f"Create a {label}", self.action_new_record)
@@ -331,3 +403,8 @@ class RecordsScreen(CrmScreen):
         for kind, title, key in KIND_TABS:
             yield SystemCommand(f"Show {title.lower()}", f"Records: {title} ({key})",
                                 lambda k=kind: self.action_kind(k))
+        yield SystemCommand("Save this view", "Save the current filter and sort under a name (V)",
+                            self.action_save_view)
+        yield SystemCommand("Saved views", "Pick a saved view (v)", self.action_views)
+        for view in self.attempt(views.list_views, self.session.user) or []:
+            yield SystemCommand(f"View: {view.name}", view.summary, lambda v=view: self.apply_view(v))

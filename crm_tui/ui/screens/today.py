@@ -40,6 +40,8 @@ class TodayScreen(CrmScreen):
         Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
                 tooltip="Cancel the activity (asks for a reason)"),
         Binding("enter", "open", "Open", id="today.open", tooltip="Open the linked record"),
+        Binding("w", "queue", "Work queue", id="today.queue",
+                tooltip="Work the list one activity at a time, with each record's context"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -188,6 +190,18 @@ class TodayScreen(CrmScreen):
 
         self.app.push_screen(CancelActivityDialog(subject=row.subject, save=save), self._after("Cancelled"))
 
+    def action_queue(self) -> None:
+        """Queue mode over the activities on the list now (overdue first), from the first one."""
+        from crm_tui.ui.screens.queue import QueueScreen
+
+        result = self.attempt(agenda.for_user, self.session.user, self.session.config)
+        if result is None:
+            return
+        if not result.rows():
+            self.notify("Nothing to work: the list has no open activities.", severity="warning")
+            return
+        self.app.push_screen(QueueScreen(list(result.rows())))
+
     def action_open(self) -> None:
         item = self.selected
         if item is not None:
@@ -213,4 +227,5 @@ class TodayScreen(CrmScreen):
             SystemCommand("Cancel activity", "Cancel the selected activity with a reason",
                           self.action_cancel_activity),
             SystemCommand("Open record", "Open the record of the selected activity", self.action_open),
+            SystemCommand("Work queue", "Work the list one activity at a time (w)", self.action_queue),
         ]
