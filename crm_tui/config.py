@@ -155,6 +155,70 @@ class Alerts:
     """Put in front of every digest's subject, so mail filters can sort them."""
 
 
+INTAKE_FIELDS: tuple[str, ...] = (
+    "first_name", "last_name", "name", "company", "title", "email", "phone",
+    "source", "campaign", "medium", "referrer", "page", "form",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+    "country", "region", "product", "message",
+)
+"""The fields a lead capture may carry, besides the qualification question keys."""
+
+ASSIGN_BY = ("territory", "product")
+
+
+@dataclass(frozen=True)
+class AssignRule:
+    """Give a captured lead to one person when its territory or product interest matches."""
+
+    by: str
+    """"territory" (matches the form's country or region) or "product" (its product interest)."""
+    values: tuple[str, ...]
+    """Values that match, compared without regard to case, e.g. ["DE", "AT", "CH"]."""
+    assign: str
+    """The login that gets the lead; skipped when that user is not active."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Lead capture: `crm intake` and its HTTP listener `crm intake serve`."""
+
+    path: str = "/intake"
+    """The only URL path the listener answers; everything else is 404."""
+    token_file: str = ""
+    """File holding the shared secret the listener requires (e.g. a systemd
+    credential); the variable CRM_INTAKE_TOKEN takes precedence."""
+    max_body_bytes: int = 16384
+    """Larger request bodies are refused (413) unread."""
+    rate_per_minute: int = 20
+    """Requests one client may make per minute before getting 429."""
+    max_concurrent: int = 8
+    """Requests handled at once; more get 503 at once instead of piling up threads."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Peers whose X-Forwarded-For names the real client (for the rate limit)."""
+    role: str = "intake"
+    """Round robin goes to active holders of this job role (active reps if nobody holds it)."""
+    rules: tuple[AssignRule, ...] = ()
+    """Assignment rules, first match wins; no match means round robin."""
+    field_map: dict[str, str] = field(default_factory=dict)
+    """The site's field name -> ours, e.g. {fname = "first_name", q_budget = "budget"}."""
+    default_source: str = "web"
+    """The touch's source when the form sends neither source nor utm_source."""
+    first_call_type: str = "call"
+    """The activity type of the first call planned for the assignee."""
+    first_call_hours: float = 4
+    """The first call is due on the assignee's working day this many hours from arrival."""
+    reply_forms: dict[str, str] = field(default_factory=dict)
+    """Form name -> email template name for the automatic reply."""
+    reply_campaigns: dict[str, str] = field(default_factory=dict)
+    """Campaign -> email template name, when the form has no reply of its own."""
+    reply_default: str = ""
+    """Template for every other capture; empty: no reply."""
+    reply_from: str = ""
+    """From address of replies (default: [smtp] sender); Reply-To is the assignee."""
+    retry_minutes: float = 10
+    """How often `crm intake serve` retries replies that could not be sent."""
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
@@ -198,6 +262,8 @@ class Config:
     sla: Sla = field(default_factory=Sla)
     """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
     alerts: Alerts = field(default_factory=Alerts)
+    intake: Intake = field(default_factory=Intake)
+    """Lead capture: `[intake]`, `[[intake.rules]]`, see README."""
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -248,7 +314,28 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
+    _validate_intake(config)
     return config
+
+
+def _validate_intake(config: Config) -> None:
+    intake = config.intake
+    if not intake.path.startswith("/") or any(ch in intake.path for ch in "?# "):
+        raise ConfigError(f"intake.path: expected a path like /intake, got {intake.path!r}")
+    for name in ("max_body_bytes", "rate_per_minute", "max_concurrent"):
+        if getattr(intake, name) <= 0:
+            raise ConfigError(f"intake.{name}: must be more than 0")
+    if intake.first_call_hours < 0 or intake.retry_minutes <= 0:
+        raise ConfigError("intake.first_call_hours must be 0 or more, intake.retry_minutes more than 0")
+    for i, rule in enumerate(intake.rules):
+        if rule.by not in ASSIGN_BY:
+            raise ConfigError(f"intake.rules[{i}].by: expected one of {', '.join(ASSIGN_BY)}")
+        if not rule.values:
+            raise ConfigError(f"intake.rules[{i}].values: at least one value is needed")
+    known = set(INTAKE_FIELDS) | {question.key for question in config.qualification}
+    for theirs, ours in intake.field_map.items():
+        if ours not in known:
+            raise ConfigError(f"intake.field_map.{theirs}: {ours!r} is not a lead field or question key")
 
 
 def default_database_path() -> Path:

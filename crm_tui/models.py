@@ -373,6 +373,49 @@ class AlertSent(pw.Model):
         indexes = ((("recipient", "rule", "kind", "record_id", "since"), True),)
 
 
+class IntakeEvent(BaseModel):
+    """One lead capture received by `crm intake` (a web form post, a piped mail).
+
+    The lead's touch holds source, campaign, medium, referrer and page; this
+    row adds what only intake knows: which form, the other UTM parameters,
+    whether it made a new lead, and how the lead was assigned.
+    """
+
+    lead = pw.ForeignKeyField(Lead, backref="intakes", on_delete="CASCADE")
+    touch = pw.ForeignKeyField(LeadTouch, null=True, on_delete="SET NULL", lazy_load=False)
+    form = pw.CharField(default="", max_length=80)
+    term = pw.CharField(default="", max_length=200)
+    content = pw.CharField(default="", max_length=200)
+    new_lead = pw.BooleanField(default=True)
+    assigned_to = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", lazy_load=False)
+    assigned_by = pw.CharField(default="", max_length=40)  # territory, product, round robin, owner, none
+
+
+class IntakeReply(pw.Model):
+    """An automatic reply owed to a captured lead, until the mail server accepted it.
+
+    The intake's mailer bookkeeping (like AlertSent): `status` becomes "sent"
+    only after the server accepted the message, in the transaction that logs
+    it as an email activity; the unique (lead, template) key means the same
+    reply never goes to the same lead twice, however often they come back.
+    """
+
+    lead = pw.ForeignKeyField(Lead, backref="intake_replies", on_delete="CASCADE", lazy_load=False)
+    template = pw.CharField(max_length=80)
+    status = pw.CharField(default="pending", max_length=8,
+                          constraints=[pw.Check(_check_in("status", ("pending", "sent")))])
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.CharField(default="", max_length=300)
+    created_at = pw.DateTimeField(default=utcnow_naive)
+    sent_at = pw.DateTimeField(null=True)
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", lazy_load=False)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        indexes = ((("lead", "template"), True), (("status", "id"), False))
+
+
 class Meta(pw.Model):
     """Key/value facts about the database itself, such as the schema version."""
 
@@ -387,7 +430,7 @@ class Meta(pw.Model):
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
-    AlertSent,
+    AlertSent, IntakeEvent, IntakeReply,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

@@ -187,9 +187,16 @@ def _v2_search_and_sort_indexes(migrator: SchemaMigrator) -> None:
     install_search_index(migrator.database)
 
 
+def _lead_intake(migrator: SchemaMigrator) -> None:
+    """Lead capture (issue 13): the intake log and the automatic replies owed."""
+    from crm_tui.models import IntakeEvent, IntakeReply
+
+    migrator.database.create_tables([IntakeEvent, IntakeReply])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
-    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
+    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes, _lead_intake,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
