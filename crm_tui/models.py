@@ -389,6 +389,7 @@ class IntakeEvent(BaseModel):
     new_lead = pw.BooleanField(default=True)
     assigned_to = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", lazy_load=False)
     assigned_by = pw.CharField(default="", max_length=40)  # territory, product, round robin, owner, none
+    details = pw.TextField(default="")  # what the form said beyond lead fields: message, product, country
 
 
 class IntakeReply(pw.Model):

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "crm_tui.cli.knowledge_cmd",
     "crm_tui.cli.exceptions_cmd",
     "crm_tui.cli.alerts_cmd",
+    "crm_tui.cli.intake_cmd",
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
