@@ -156,6 +156,59 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class ProcessStep:
+    """One step of the business process and the job role responsible for it."""
+
+    key: str
+    """Short name, e.g. "sell"."""
+    name: str
+    """What the step is, as `crm process` prints it."""
+    role: str
+    """The job role (one of `[roles] names`) that does this step."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Job roles: what people do, as opposed to `User.role` (what they may change).
+
+    Each user holds one or more (`crm users roles LOGIN --grant ROLE`). Case
+    assignment suggests people by role, escalation goes to the role's manager
+    role, and `crm process` prints the steps against the roles and their people.
+    """
+
+    names: tuple[str, ...] = (
+        "sales rep", "sales manager", "support agent", "support lead", "delivery", "billing", "admin",
+    )
+    """The job roles a user may hold."""
+    managers: dict[str, str] = field(default_factory=lambda: {
+        "sales rep": "sales manager", "support agent": "support lead", "delivery": "admin",
+        "billing": "admin", "sales manager": "admin", "support lead": "admin",
+    })
+    """Role -> the role that manages it (escalations go there), e.g. {"sales rep" = "sales manager"}."""
+    process: tuple[ProcessStep, ...] = (
+        ProcessStep("sell", "Qualify, quote and close", "sales rep"),
+        ProcessStep("approve", "Approve quotes and discounts", "sales manager"),
+        ProcessStep("deliver", "Deliver orders", "delivery"),
+        ProcessStep("bill", "Invoice and collect payments", "billing"),
+        ProcessStep("support", "Answer cases", "support agent"),
+        ProcessStep("escalate", "Take escalated cases", "support lead"),
+    )
+    """The business process: ordered steps, each done by one job role."""
+
+    def manager_of(self, role: str) -> str | None:
+        """The role that manages `role`, or None."""
+        manager = self.managers.get(role)
+        return manager if manager in self.names else None
+
+    def step_role(self, key: str) -> str:
+        """The role responsible for process step `key` (KeyError if none)."""
+        for step in self.process:
+            if step.key == key:
+                return step.role
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
 
@@ -198,6 +251,8 @@ class Config:
     sla: Sla = field(default_factory=Sla)
     """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
     alerts: Alerts = field(default_factory=Alerts)
+    roles: Roles = field(default_factory=Roles)
+    """Job roles, who manages whom, and the process steps: `[roles] names = [...]`."""
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -246,9 +301,36 @@ def validate(config: Config) -> Config:
     for name in ("urgent", "high", "normal", "low"):
         if config.sla.hours(name) <= 0:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
+    _validate_roles(config.roles)
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
     return config
+
+
+def _validate_roles(roles: Roles) -> None:
+    names = roles.names
+    if not names:
+        raise ConfigError("roles.names: at least one job role is needed")
+    if len(set(names)) != len(names) or any(not name.strip() for name in names):
+        raise ConfigError("roles.names: each job role must be non-empty and appear only once")
+    # The defaults name the default roles: a site that renames its roles but keeps
+    # the default managers and process simply has no manager for a missing role.
+    default = Roles()
+    managers = {} if roles.managers == default.managers else roles.managers
+    process = () if roles.process == default.process else roles.process
+    for role, manager in managers.items():
+        if role not in names:
+            raise ConfigError(f"roles.managers.{role}: not one of roles.names")
+        if manager not in names:
+            raise ConfigError(f"roles.managers.{role}: {manager!r} is not one of roles.names")
+        if manager == role:
+            raise ConfigError(f"roles.managers.{role}: a role cannot manage itself")
+    keys = [step.key for step in roles.process]
+    if len(set(keys)) != len(keys):
+        raise ConfigError("roles.process: each step key may appear only once")
+    for i, step in enumerate(process):
+        if step.role not in names:
+            raise ConfigError(f"roles.process[{i}].role: {step.role!r} is not one of roles.names")
 
 
 def default_database_path() -> Path:

@@ -87,6 +87,20 @@ class User(Versioned):
         return tuple(int(part) for part in self.capacity.split(","))
 
 
+class UserJobRole(BaseModel):
+    """A job role (from `[roles] names` in config) held by a user; a user may hold several.
+
+    Job roles say what a person does (sell, deliver, bill, support); `User.role`
+    says what they may change. Roles are config names, so no CHECK constraint.
+    """
+
+    user = pw.ForeignKeyField(User, backref="job_roles", on_delete="CASCADE")
+    role = pw.CharField(max_length=40)
+
+    class Meta:
+        indexes = ((("user", "role"), True), (("role", "user"), False))
+
+
 class Record(Versioned):
     """Columns every record kind has: an owner and the denormalized stamps
     that make "stale" and "no next step" index scans instead of joins."""
@@ -387,7 +401,7 @@ class Meta(pw.Model):
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
-    AlertSent,
+    AlertSent, UserJobRole,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

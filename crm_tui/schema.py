@@ -187,9 +187,16 @@ def _v2_search_and_sort_indexes(migrator: SchemaMigrator) -> None:
     install_search_index(migrator.database)
 
 
+def _job_roles(migrator: SchemaMigrator) -> None:
+    """Job roles held by users (issue 11)."""
+    from crm_tui.models import UserJobRole
+
+    migrator.database.create_tables([UserJobRole])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
-    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
+    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes, _job_roles,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -28,7 +28,7 @@ from crm_tui.config import Permissions
 from crm_tui.domain.errors import PermissionDenied
 from crm_tui.models import (
     RECORD_MODELS, Activity, EmailTemplate, LeadTouch, Note, QualificationAnswer, Record,
-    StepCompletion, User,
+    StepCompletion, User, UserJobRole,
 )
 
 _policy = Permissions()
@@ -200,6 +200,12 @@ def _template_rule(user: User, action: str, instance: pw.Model, fields: dict[str
     raise PermissionDenied("only managers and admins change email templates")
 
 
+def _job_role_rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+    """Job roles are handed out by admins, like users themselves."""
+    if user.role != "admin":
+        raise PermissionDenied(f"only an admin can change job roles; {user.login} is a {user.role}")
+
+
 for _model in RECORD_MODELS.values():
     register(_model, _record_rule)
 register(Activity, _activity_rule)
@@ -209,3 +215,4 @@ register(QualificationAnswer, _child_rule("lead", "lead_id"))
 register(StepCompletion, _child_rule("opportunity", "opportunity_id"))
 register(User, _user_rule)
 register(EmailTemplate, _template_rule)
+register(UserJobRole, _job_role_rule)
