@@ -9,6 +9,7 @@ reported as `file: key: problem`, never as a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import os
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
@@ -88,6 +89,33 @@ class Thresholds:
     """Process view: a new lead counts as touched in time within this many days."""
     stale_record_days: int = 14
     """Weekly review: no touch in this many days needs a look."""
+    quote_approval_hours: float = 24
+    """Rule 9: a quote waiting for a manager's approval longer than this many hours."""
+    invoice_overdue_days: float = 7
+    """Rule 10: an open invoice overdue by more than this many days."""
+    order_late_days: float = 0
+    """Rule 11: an order not delivered this many days after its promised day (0: the day after)."""
+
+
+@dataclass(frozen=True)
+class Sales:
+    """Quotes, orders and invoices: tax, the discount limit, default terms."""
+
+    currency: str = "EUR"
+    """Currency of new products and quotes."""
+    tax_rate: decimal.Decimal = decimal.Decimal("19")
+    """Tax in percent, added to each quote's subtotal (write it as text or a number: "19", 7.7)."""
+    discount_limit: decimal.Decimal = decimal.Decimal("10")
+    """A quote with a line discount above this percent needs a manager's approval;
+    at or below it, submitting approves the quote at once."""
+    quote_valid_days: int = 30
+    """A new quote is valid for this many days."""
+    delivery_days: int = 14
+    """An order is promised for this many days after the quote was accepted."""
+    invoice_due_days: int = 30
+    """An invoice is due this many days after it is issued."""
+    quote_template: str = "Quote"
+    """The email template used when a quote is sent (a built-in text if it does not exist)."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +279,8 @@ class Config:
     sla: Sla = field(default_factory=Sla)
     """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
     alerts: Alerts = field(default_factory=Alerts)
+    sales: Sales = field(default_factory=Sales)
+    """Quotes, orders and invoices: `[sales] tax_rate = "19"`, `discount_limit = "10"`, ..."""
     roles: Roles = field(default_factory=Roles)
     """Job roles, who manages whom, and the process steps: `[roles] names = [...]`."""
     refresh_seconds: float = 1.0
@@ -302,6 +332,16 @@ def validate(config: Config) -> Config:
         if config.sla.hours(name) <= 0:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
     _validate_roles(config.roles)
+    sales = config.sales
+    if len(sales.currency) != 3 or not sales.currency.isalpha() or not sales.currency.isupper():
+        raise ConfigError("sales.currency: expected a three-letter code like EUR")
+    if not decimal.Decimal(0) <= sales.tax_rate <= decimal.Decimal(100):
+        raise ConfigError("sales.tax_rate: expected a percentage from 0 to 100")
+    if not decimal.Decimal(0) <= sales.discount_limit <= decimal.Decimal(100):
+        raise ConfigError("sales.discount_limit: expected a percentage from 0 to 100")
+    for name in ("quote_valid_days", "delivery_days", "invoice_due_days"):
+        if getattr(sales, name) < 0:
+            raise ConfigError(f"sales.{name}: must be 0 or more")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
     return config
@@ -438,6 +478,16 @@ def _convert(hint: Any, value: Any, key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
         return float(value)
+    if hint is decimal.Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        try:
+            result = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        if not result.is_finite():
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return result
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected text, got {value!r}")

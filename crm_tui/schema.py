@@ -194,9 +194,17 @@ def _job_roles(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([UserJobRole])
 
 
+def _sell_deliver_bill(migrator: SchemaMigrator) -> None:
+    """Products, quotes, orders, invoices, payments and the gapless counters (issue 11)."""
+    from crm_tui.models import Counter, Invoice, Payment, Product, Quote, QuoteLine, SalesOrder
+
+    migrator.database.create_tables([Product, Counter, Quote, QuoteLine, SalesOrder, Invoice, Payment])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes, _job_roles,
+    _sell_deliver_bill,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

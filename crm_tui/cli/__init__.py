@@ -74,7 +74,7 @@ class Context:
 
         db.open_database(database or self.database, readonly=readonly)
         schema.ensure_schema()
-        permissions.configure(self.config.permissions)
+        permissions.configure(self.config.permissions, self.config.roles)
 
     def user(self):  # type: ignore[no-untyped-def]
         """The CRM user this process acts as."""
