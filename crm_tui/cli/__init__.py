@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
+    "crm_tui.cli.process_cmd",
 )
 
 
@@ -74,7 +75,7 @@ class Context:
 
         db.open_database(database or self.database, readonly=readonly)
         schema.ensure_schema()
-        permissions.configure(self.config.permissions)
+        permissions.configure(self.config.permissions, self.config.roles)
 
     def user(self):  # type: ignore[no-untyped-def]
         """The CRM user this process acts as."""

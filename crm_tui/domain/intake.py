@@ -27,7 +27,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import INTAKE_FIELDS, Config
-from crm_tui.domain import activities, changes, templates, touches, validation
+from crm_tui.domain import activities, changes, roles, templates, touches, validation
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
     Activity, EmailTemplate, IntakeEvent, IntakeReply, Lead, LeadTouch, Meta, Note, QualificationAnswer, User,
@@ -174,7 +174,11 @@ def clean(config: Config, data: Mapping[str, Any]) -> Submission:
 
 
 def pool(config: Config) -> list[User]:
-    """Who takes round-robin leads: the active reps, by login."""
+    """Who takes round-robin leads: the active holders of `[intake] role`, by
+    login; when nobody holds it (job roles not set up yet), the active reps."""
+    people = roles.holders(config.intake.role)
+    if people:
+        return people
     return list(
         User.select().where((User.active == True) & (User.role == "rep")).order_by(User.login)  # noqa: E712
     )

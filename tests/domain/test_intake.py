@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from crm_tui.config import AssignRule, Config, Intake
-from crm_tui.domain import intake, users
+from crm_tui.config import Roles as RolesConfig
+from crm_tui.domain import intake, roles, users
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
     Activity, AuditEvent, IntakeEvent, IntakeReply, Lead, LeadTouch, QualificationAnswer, User,
@@ -142,6 +143,17 @@ def test_round_robin_takes_turns_over_active_reps(team: dict[str, User]) -> None
     users.set_user("old", active=False)
     owners = [capture(cfg(), email=f"p{i}@example.test").assignee for i in range(5)]
     assert owners == ["ann", "bob", "ann", "bob", "ann"], "inactive users and managers take no turns"
+
+
+def test_round_robin_goes_to_holders_of_the_intake_job_role(team: dict[str, User]) -> None:
+    config = Config(roles=RolesConfig(names=("sales rep", "intake")), intake=Intake(role="intake"))
+    roles.grant(None, team["max"], "intake", config=config)
+    roles.grant(None, team["bob"], "intake", config=config)
+    roles.grant(None, team["ann"], "sales rep", config=config)
+    owners = [capture(config, email=f"p{i}@example.test").assignee for i in range(4)]
+    assert owners == ["bob", "max", "bob", "max"], "the role's holders, whatever their permission role"
+    users.set_user("bob", active=False)
+    assert capture(config, email="p9@example.test").assignee == "max"
 
 
 def test_territory_and_product_rules_come_first(team: dict[str, User]) -> None:
