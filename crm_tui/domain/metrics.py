@@ -21,6 +21,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
+from crm_tui.domain.intake import IntakeCount, counts as intake_counts
 from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
 
 PERIODS = (7, 30, 90)
@@ -70,6 +71,8 @@ class ProcessMetrics:
     responded: Share
     steps: Share
     touched_by_week: list[Bucket] = field(default_factory=list)
+    intake: list[IntakeCount] = field(default_factory=list)
+    """Lead captures per source and campaign, most first (`domain.intake.counts`)."""
 
 
 def _naive(instant: dt.datetime | None) -> dt.datetime:
@@ -210,6 +213,7 @@ def process_metrics(config: Config, days: int = 30, *, until: dt.datetime | None
         responded=Share("Leads with a completed activity", len(responses), entered),
         steps=_steps_followed(config, start, end),
         touched_by_week=_weeks(judged, start, end, label),
+        intake=intake_counts(start, end),
     )
 
 

@@ -218,3 +218,11 @@ def test_counts_by_source_and_campaign(team: dict[str, User]) -> None:
     rows = [(c.source, c.campaign, c.received, c.new_leads, c.converted) for c in intake.counts(since, until)]
     assert rows == [("google", "spring", 3, 2, 1), ("seminar", "", 1, 1, 0)]
     assert intake.counts(until, until + dt.timedelta(days=1)) == []
+
+
+def test_process_metrics_carry_the_intake_counts(team: dict[str, User]) -> None:
+    from crm_tui.domain import metrics
+
+    capture(cfg(), email="a@example.test", utm_source="google", utm_campaign="spring")
+    figures = metrics.process_metrics(Config(), 7, until=dt.datetime(2026, 11, 19))
+    assert [(c.source, c.campaign, c.received) for c in figures.intake] == [("google", "spring", 1)]
