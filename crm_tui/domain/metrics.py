@@ -21,6 +21,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
+from crm_tui.domain.exceptions import not_automatic
 from crm_tui.domain.intake import IntakeCount, counts as intake_counts
 from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
 
@@ -96,20 +97,21 @@ def _raw(query: pw.Query) -> list[tuple]:
 def _first_events(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
     """Per lead entered in [since, until): its first completed activity and its first note.
 
-    One grouped join each, read from the covering activity and note indexes.
+    One grouped join each, read from the covering activity and note indexes;
+    automatic replies to web leads are not a response (exceptions.not_automatic).
     """
     entered = (Lead.created_at >= since) & (Lead.created_at < until)
     first_done = (
         Activity.select(Activity.record_id, pw.fn.MIN(Activity.completed_at))
         .join(Lead, on=(Lead.id == Activity.record_id))
         .where(entered & (Activity.record_kind == "lead") & (Activity.status == "done")
-               & (Activity.completed_at <= until))
+               & (Activity.completed_at <= until) & not_automatic(Activity.id))
         .group_by(Activity.record_id)
     )
     first_note = (
         Note.select(Note.record_id, pw.fn.MIN(Note.created_at))
         .join(Lead, on=(Lead.id == Note.record_id))
-        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until))
+        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until) & not_automatic(Note.activity))
         .group_by(Note.record_id)
     )
     done = {lead_id: _instant(first) for lead_id, first in _raw(first_done) if first is not None}

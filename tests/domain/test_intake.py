@@ -226,3 +226,21 @@ def test_process_metrics_carry_the_intake_counts(team: dict[str, User]) -> None:
     capture(cfg(), email="a@example.test", utm_source="google", utm_campaign="spring")
     figures = metrics.process_metrics(Config(), 7, until=dt.datetime(2026, 11, 19))
     assert [(c.source, c.campaign, c.received) for c in figures.intake] == [("google", "spring", 1)]
+
+
+def test_an_automatic_reply_is_not_a_touch_for_rule_1_or_the_process_view(team: dict[str, User]) -> None:
+    from crm_tui import clock
+    from crm_tui.domain import exceptions, metrics, templates
+
+    templates.create_template(users.add_user("boss", "Boss", role="admin"), "Welcome", "Hi {lead.first_name}",
+                              "Hello {lead.name}, {user.display_name} will call.")
+    config = cfg(reply_default="Welcome")
+    got = capture(config, first_name="Jo", last_name="Smith", email="jo@example.test")
+    reply = IntakeReply.get()
+    intake.mark_reply_sent(config, intake.compose_reply(config, reply))
+    assert Activity.select().where((Activity.type == "email") & (Activity.status == "done")).count() == 1
+    later = clock.utcnow_naive() + dt.timedelta(days=2)
+    hits = [(h.rule, h.record_id) for h in exceptions.evaluate(config, at=later, rules=["lead_untouched"])]
+    assert hits == [("lead_untouched", got.lead_id)], "nobody called: rule 1 still says so"
+    figures = metrics.process_metrics(config, 7, until=later)
+    assert (figures.touched.part, figures.touched.whole, figures.responded.part) == (0, 1, 0)

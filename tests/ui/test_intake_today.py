@@ -48,5 +48,5 @@ async def test_the_process_view_counts_captures_by_source(database: str) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         text = str(app.screen.query_one("#exceptions-metrics").render())
-        assert "Captured leads by source / campaign" in text
-        assert "google / spring: 2 (2 new, 0 converted)" in text
+        assert "Captured leads, source / campaign: all, new, converted" in text
+        assert "google / spring: 2, 2, 0" in text

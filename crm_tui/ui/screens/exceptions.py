@@ -216,10 +216,10 @@ class ExceptionsScreen(CrmScreen):
                     f" ({m.responded.part} of {m.responded.whole} leads)\n")
         text.append(f"{m.steps.label}\n  {m.steps.text}\n")
         if m.intake:
-            text.append("Captured leads by source / campaign (new, converted)\n")
+            text.append("Captured leads, source / campaign: all, new, converted\n")
             for row in m.intake[:INTAKE_ROWS]:
                 where = f"{row.source} / {row.campaign}" if row.campaign else row.source
-                text.append(f"  {where}: {row.received} ({row.new_leads} new, {row.converted} converted)\n")
+                text.append(f"  {where}: {row.received}, {row.new_leads}, {row.converted}\n")
         text.append("p: 7 / 30 / 90 days", style="dim")
         self.query_one("#exceptions-metrics", Static).update(text)
         bars = [Bar(bucket.label, bucket.share.ratio, bucket.share.text) for bucket in m.touched_by_week]
