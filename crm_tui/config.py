@@ -9,6 +9,7 @@ reported as `file: key: problem`, never as a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import os
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
@@ -88,6 +89,33 @@ class Thresholds:
     """Process view: a new lead counts as touched in time within this many days."""
     stale_record_days: int = 14
     """Weekly review: no touch in this many days needs a look."""
+    quote_approval_hours: float = 24
+    """Rule 9: a quote waiting for a manager's approval longer than this many hours."""
+    invoice_overdue_days: float = 7
+    """Rule 10: an open invoice overdue by more than this many days."""
+    order_late_days: float = 0
+    """Rule 11: an order not delivered this many days after its promised day (0: the day after)."""
+
+
+@dataclass(frozen=True)
+class Sales:
+    """Quotes, orders and invoices: tax, the discount limit, default terms."""
+
+    currency: str = "EUR"
+    """Currency of new products and quotes."""
+    tax_rate: decimal.Decimal = decimal.Decimal("19")
+    """Tax in percent, added to each quote's subtotal (write it as text or a number: "19", 7.7)."""
+    discount_limit: decimal.Decimal = decimal.Decimal("10")
+    """A quote with a line discount above this percent needs a manager's approval;
+    at or below it, submitting approves the quote at once."""
+    quote_valid_days: int = 30
+    """A new quote is valid for this many days."""
+    delivery_days: int = 14
+    """An order is promised for this many days after the quote was accepted."""
+    invoice_due_days: int = 30
+    """An invoice is due this many days after it is issued."""
+    quote_template: str = "Quote"
+    """The email template used when a quote is sent (a built-in text if it does not exist)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +183,124 @@ class Alerts:
     """Put in front of every digest's subject, so mail filters can sort them."""
 
 
+INTAKE_FIELDS: tuple[str, ...] = (
+    "first_name", "last_name", "name", "company", "title", "email", "phone",
+    "source", "campaign", "medium", "referrer", "page", "form",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+    "country", "region", "product", "message",
+)
+"""The fields a lead capture may carry, besides the qualification question keys."""
+
+ASSIGN_BY = ("territory", "product")
+
+
+@dataclass(frozen=True)
+class AssignRule:
+    """Give a captured lead to one person when its territory or product interest matches."""
+
+    by: str
+    """"territory" (matches the form's country or region) or "product" (its product interest)."""
+    values: tuple[str, ...]
+    """Values that match, compared without regard to case, e.g. ["DE", "AT", "CH"]."""
+    assign: str
+    """The login that gets the lead; skipped when that user is not active."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Lead capture: `crm intake` and its HTTP listener `crm intake serve`."""
+
+    path: str = "/intake"
+    """The only URL path the listener answers; everything else is 404."""
+    token_file: str = ""
+    """File holding the shared secret the listener requires (e.g. a systemd
+    credential); the variable CRM_INTAKE_TOKEN takes precedence."""
+    max_body_bytes: int = 16384
+    """Larger request bodies are refused (413) unread."""
+    rate_per_minute: int = 20
+    """Requests one client may make per minute before getting 429."""
+    max_concurrent: int = 8
+    """Requests handled at once; more get 503 at once instead of piling up threads."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Peers whose X-Forwarded-For names the real client (for the rate limit)."""
+    role: str = "sales rep"
+    """The job role (one of `[roles] names`) whose active holders take round-robin
+    leads, e.g. a dedicated "intake" role; with nobody holding it, the active reps."""
+    rules: tuple[AssignRule, ...] = ()
+    """Assignment rules, first match wins; no match means round robin."""
+    field_map: dict[str, str] = field(default_factory=dict)
+    """The site's field name -> ours, e.g. {fname = "first_name", q_budget = "budget"}."""
+    default_source: str = "web"
+    """The touch's source when the form sends neither source nor utm_source."""
+    first_call_type: str = "call"
+    """The activity type of the first call planned for the assignee."""
+    first_call_hours: float = 4
+    """The first call is due on the assignee's working day this many hours from arrival."""
+    reply_forms: dict[str, str] = field(default_factory=dict)
+    """Form name -> email template name for the automatic reply."""
+    reply_campaigns: dict[str, str] = field(default_factory=dict)
+    """Campaign -> email template name, when the form has no reply of its own."""
+    reply_default: str = ""
+    """Template for every other capture; empty: no reply."""
+    reply_from: str = ""
+    """From address of replies (default: [smtp] sender); Reply-To is the assignee."""
+    retry_minutes: float = 10
+    """How often `crm intake serve` retries replies that could not be sent."""
+
+
+@dataclass(frozen=True)
+class ProcessStep:
+    """One step of the business process and the job role responsible for it."""
+
+    key: str
+    """Short name, e.g. "sell"."""
+    name: str
+    """What the step is, as `crm process` prints it."""
+    role: str
+    """The job role (one of `[roles] names`) that does this step."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Job roles: what people do, as opposed to `User.role` (what they may change).
+
+    Each user holds one or more (`crm users roles LOGIN --grant ROLE`). Case
+    assignment suggests people by role, escalation goes to the role's manager
+    role, and `crm process` prints the steps against the roles and their people.
+    """
+
+    names: tuple[str, ...] = (
+        "sales rep", "sales manager", "support agent", "support lead", "delivery", "billing", "admin",
+    )
+    """The job roles a user may hold."""
+    managers: dict[str, str] = field(default_factory=lambda: {
+        "sales rep": "sales manager", "support agent": "support lead", "delivery": "admin",
+        "billing": "admin", "sales manager": "admin", "support lead": "admin",
+    })
+    """Role -> the role that manages it (escalations go there), e.g. {"sales rep" = "sales manager"}."""
+    process: tuple[ProcessStep, ...] = (
+        ProcessStep("sell", "Qualify, quote and close", "sales rep"),
+        ProcessStep("approve", "Approve quotes and discounts", "sales manager"),
+        ProcessStep("deliver", "Deliver orders", "delivery"),
+        ProcessStep("bill", "Invoice and collect payments", "billing"),
+        ProcessStep("support", "Answer cases", "support agent"),
+        ProcessStep("escalate", "Take escalated cases", "support lead"),
+    )
+    """The business process: ordered steps, each done by one job role."""
+
+    def manager_of(self, role: str) -> str | None:
+        """The role that manages `role`, or None."""
+        manager = self.managers.get(role)
+        return manager if manager in self.names else None
+
+    def step_role(self, key: str) -> str:
+        """The role responsible for process step `key` (KeyError if none)."""
+        for step in self.process:
+            if step.key == key:
+                return step.role
+        raise KeyError(key)
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
@@ -198,6 +344,12 @@ class Config:
     sla: Sla = field(default_factory=Sla)
     """Case answer times per priority: `[sla] urgent = 4`, `high = 8`, ..."""
     alerts: Alerts = field(default_factory=Alerts)
+    sales: Sales = field(default_factory=Sales)
+    """Quotes, orders and invoices: `[sales] tax_rate = "19"`, `discount_limit = "10"`, ..."""
+    roles: Roles = field(default_factory=Roles)
+    """Job roles, who manages whom, and the process steps: `[roles] names = [...]`."""
+    intake: Intake = field(default_factory=Intake)
+    """Lead capture: `[intake]`, `[[intake.rules]]`, see README."""
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -256,13 +408,73 @@ def validate(config: Config) -> Config:
     for name in ("urgent", "high", "normal", "low"):
         if config.sla.hours(name) <= 0:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
+    _validate_roles(config.roles)
+    sales = config.sales
+    if len(sales.currency) != 3 or not sales.currency.isalpha() or not sales.currency.isupper():
+        raise ConfigError("sales.currency: expected a three-letter code like EUR")
+    if not decimal.Decimal(0) <= sales.tax_rate <= decimal.Decimal(100):
+        raise ConfigError("sales.tax_rate: expected a percentage from 0 to 100")
+    if not decimal.Decimal(0) <= sales.discount_limit <= decimal.Decimal(100):
+        raise ConfigError("sales.discount_limit: expected a percentage from 0 to 100")
+    for name in ("quote_valid_days", "delivery_days", "invoice_due_days"):
+        if getattr(sales, name) < 0:
+            raise ConfigError(f"sales.{name}: must be 0 or more")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
     if config.presence_seconds <= 0:
         raise ConfigError("presence_seconds: must be more than 0")
     if config.hook_timeout <= 0:
         raise ConfigError("hook_timeout: must be more than 0")
+    _validate_intake(config)
     return config
+
+
+def _validate_roles(roles: Roles) -> None:
+    names = roles.names
+    if not names:
+        raise ConfigError("roles.names: at least one job role is needed")
+    if len(set(names)) != len(names) or any(not name.strip() for name in names):
+        raise ConfigError("roles.names: each job role must be non-empty and appear only once")
+    # The defaults name the default roles: a site that renames its roles but keeps
+    # the default managers and process simply has no manager for a missing role.
+    default = Roles()
+    managers = {} if roles.managers == default.managers else roles.managers
+    process = () if roles.process == default.process else roles.process
+    for role, manager in managers.items():
+        if role not in names:
+            raise ConfigError(f"roles.managers.{role}: not one of roles.names")
+        if manager not in names:
+            raise ConfigError(f"roles.managers.{role}: {manager!r} is not one of roles.names")
+        if manager == role:
+            raise ConfigError(f"roles.managers.{role}: a role cannot manage itself")
+    keys = [step.key for step in roles.process]
+    if len(set(keys)) != len(keys):
+        raise ConfigError("roles.process: each step key may appear only once")
+    for i, step in enumerate(process):
+        if step.role not in names:
+            raise ConfigError(f"roles.process[{i}].role: {step.role!r} is not one of roles.names")
+
+
+def _validate_intake(config: Config) -> None:
+    intake = config.intake
+    if not intake.path.startswith("/") or any(ch in intake.path for ch in "?# "):
+        raise ConfigError(f"intake.path: expected a path like /intake, got {intake.path!r}")
+    for name in ("max_body_bytes", "rate_per_minute", "max_concurrent"):
+        if getattr(intake, name) <= 0:
+            raise ConfigError(f"intake.{name}: must be more than 0")
+    if intake.first_call_hours < 0 or intake.retry_minutes <= 0:
+        raise ConfigError("intake.first_call_hours must be 0 or more, intake.retry_minutes more than 0")
+    if intake.role not in config.roles.names:
+        raise ConfigError(f"intake.role: {intake.role!r} is not one of roles.names")
+    for i, rule in enumerate(intake.rules):
+        if rule.by not in ASSIGN_BY:
+            raise ConfigError(f"intake.rules[{i}].by: expected one of {', '.join(ASSIGN_BY)}")
+        if not rule.values:
+            raise ConfigError(f"intake.rules[{i}].values: at least one value is needed")
+    known = set(INTAKE_FIELDS) | {question.key for question in config.qualification}
+    for theirs, ours in intake.field_map.items():
+        if ours not in known:
+            raise ConfigError(f"intake.field_map.{theirs}: {ours!r} is not a lead field or question key")
 
 
 def default_database_path() -> Path:
@@ -370,6 +582,16 @@ def _convert(hint: Any, value: Any, key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
         return float(value)
+    if hint is decimal.Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        try:
+            result = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        if not result.is_finite():
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return result
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected text, got {value!r}")

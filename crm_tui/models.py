@@ -23,6 +23,9 @@ CASE_STATUSES = ("new", "open", "waiting", "resolved", "closed")
 CASE_PRIORITIES = ("low", "normal", "high", "urgent")
 OPPORTUNITY_STATES = ("open", "won", "lost")
 PRIORITIES = {1: "high", 2: "normal", 3: "low"}
+QUOTE_STATUSES = ("draft", "submitted", "approved", "rejected", "sent", "accepted", "declined")
+ORDER_STATUSES = ("ordered", "in delivery", "delivered", "cancelled")
+INVOICE_STATUSES = ("open", "paid", "cancelled")
 CENT = Decimal("0.01")
 
 
@@ -48,6 +51,26 @@ class MoneyField(pw.BigIntegerField):
         if value is None:
             return None
         return (Decimal(int(value)) / 100).quantize(CENT)
+
+
+class ScaledField(pw.BigIntegerField):
+    """An exact Decimal with a fixed number of places, kept as a scaled integer
+    (quantities with 3 places, percentages with 2), for the same reason as MoneyField."""
+
+    def __init__(self, places: int = 2, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.places = places
+        self.unit = Decimal(1).scaleb(-places)
+        super().__init__(*args, **kwargs)
+
+    def db_value(self, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return int((Decimal(str(value)) / self.unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def python_value(self, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return (Decimal(int(value)) * self.unit).quantize(self.unit)
 
 
 class BaseModel(pw.Model):
@@ -85,6 +108,20 @@ class User(Versioned):
     @property
     def capacity_minutes(self) -> tuple[int, ...]:
         return tuple(int(part) for part in self.capacity.split(","))
+
+
+class UserJobRole(BaseModel):
+    """A job role (from `[roles] names` in config) held by a user; a user may hold several.
+
+    Job roles say what a person does (sell, deliver, bill, support); `User.role`
+    says what they may change. Roles are config names, so no CHECK constraint.
+    """
+
+    user = pw.ForeignKeyField(User, backref="job_roles", on_delete="CASCADE")
+    role = pw.CharField(max_length=40)
+
+    class Meta:
+        indexes = ((("user", "role"), True), (("role", "user"), False))
 
 
 class Record(Versioned):
@@ -331,6 +368,125 @@ class CaseArticle(BaseModel):
         indexes = ((("case", "article"), True),)
 
 
+class Product(Versioned):
+    """A price-list entry: quote lines copy its name and price when added."""
+
+    code = pw.CharField(unique=True, max_length=40)
+    name = pw.CharField(max_length=200, index=True)
+    unit_price = MoneyField()
+    currency = pw.CharField(default="EUR", max_length=3)
+    active = pw.BooleanField(default=True)
+
+
+class Counter(pw.Model):
+    """Gapless document numbers: one row per sequence, incremented in the
+    transaction that uses the number (a PostgreSQL SEQUENCE skips on rollback)."""
+
+    name = pw.CharField(primary_key=True, max_length=40)
+    value = pw.BigIntegerField(default=0)
+
+    class Meta:
+        database = database
+        table_name = "crm_counter"
+
+
+class Quote(Versioned):
+    """A priced offer on an opportunity; `number` is gapless (see domain.sales)."""
+
+    number = pw.IntegerField(unique=True)
+    opportunity = pw.ForeignKeyField(Opportunity, backref="quotes", on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, null=True, backref="quotes", on_delete="SET NULL")
+    owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    currency = pw.CharField(default="EUR", max_length=3)
+    status = pw.CharField(
+        default="draft", max_length=10, constraints=[pw.Check(_check_in("status", QUOTE_STATUSES))]
+    )
+    tax_rate = ScaledField(2, default=0)
+    subtotal = MoneyField(default=0)
+    tax = MoneyField(default=0)
+    total = MoneyField(default=0)
+    max_discount = ScaledField(2, default=0)
+    valid_until = pw.DateField(null=True)
+    submitted_at = pw.DateTimeField(null=True)
+    decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="quote_decisions")
+    approved_at = pw.DateTimeField(null=True)
+    decision_reason = pw.CharField(default="", max_length=300)
+    sent_at = pw.DateTimeField(null=True)
+    closed_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "submitted_at"), False), (("account", "created_at"), False))
+
+
+class QuoteLine(BaseModel):
+    """One line of a quote: a product or free text, quantity, price, discount, rounded net."""
+
+    quote = pw.ForeignKeyField(Quote, backref="lines", on_delete="CASCADE")
+    position = pw.IntegerField()
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    description = pw.CharField(max_length=300)
+    quantity = ScaledField(3)
+    unit_price = MoneyField()
+    discount = ScaledField(2, default=0)
+    net = MoneyField()
+
+    class Meta:
+        indexes = ((("quote", "position"), False),)
+
+
+class SalesOrder(Versioned):
+    """An accepted quote being delivered."""
+
+    number = pw.IntegerField(unique=True)
+    quote = pw.ForeignKeyField(Quote, unique=True, backref="orders", on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, null=True, backref="orders", on_delete="SET NULL")
+    owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    currency = pw.CharField(default="EUR", max_length=3)
+    total = MoneyField(default=0)
+    status = pw.CharField(
+        default="ordered", max_length=12, constraints=[pw.Check(_check_in("status", ORDER_STATUSES))]
+    )
+    promised_on = pw.DateField(null=True)
+    delivered_at = pw.DateTimeField(null=True)
+    delivery_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "sales_order"  # "order" is an SQL keyword
+        indexes = ((("status", "promised_on"), False), (("account", "created_at"), False))
+
+
+class Invoice(Versioned):
+    """A bill, from an order or imported from accounting; overdue is open past `due_on`."""
+
+    number = pw.CharField(unique=True, max_length=40)
+    order = pw.ForeignKeyField(SalesOrder, null=True, backref="invoices", on_delete="SET NULL")
+    account = pw.ForeignKeyField(Account, null=True, backref="invoices", on_delete="SET NULL")
+    owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    currency = pw.CharField(default="EUR", max_length=3)
+    total = MoneyField()
+    paid = MoneyField(default=0)
+    issued_on = pw.DateField()
+    due_on = pw.DateField()
+    status = pw.CharField(
+        default="open", max_length=10, constraints=[pw.Check(_check_in("status", INVOICE_STATUSES))]
+    )
+    paid_at = pw.DateTimeField(null=True)
+    source = pw.CharField(default="crm", max_length=20)
+
+    class Meta:
+        indexes = ((("status", "due_on"), False), (("account", "status"), False))
+
+
+class Payment(BaseModel):
+    """Money received against an invoice."""
+
+    invoice = pw.ForeignKeyField(Invoice, backref="payments", on_delete="CASCADE")
+    amount = MoneyField()
+    paid_on = pw.DateField()
+    reference = pw.CharField(default="", max_length=120)
+    recorded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
 class AuditEvent(pw.Model):
     """One row per changed record per user action; `change` groups the rows
     of one action so that undo restores all of it. Its max id is also the
@@ -446,6 +602,50 @@ class HookFired(pw.Model):
         indexes = ((("rule", "kind", "record_id", "since"), True),)
 
 
+class IntakeEvent(BaseModel):
+    """One lead capture received by `crm intake` (a web form post, a piped mail).
+
+    The lead's touch holds source, campaign, medium, referrer and page; this
+    row adds what only intake knows: which form, the other UTM parameters,
+    whether it made a new lead, and how the lead was assigned.
+    """
+
+    lead = pw.ForeignKeyField(Lead, backref="intakes", on_delete="CASCADE")
+    touch = pw.ForeignKeyField(LeadTouch, null=True, on_delete="SET NULL", lazy_load=False)
+    form = pw.CharField(default="", max_length=80)
+    term = pw.CharField(default="", max_length=200)
+    content = pw.CharField(default="", max_length=200)
+    new_lead = pw.BooleanField(default=True)
+    assigned_to = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", lazy_load=False)
+    assigned_by = pw.CharField(default="", max_length=40)  # territory, product, round robin, owner, none
+    details = pw.TextField(default="")  # what the form said beyond lead fields: message, product, country
+
+
+class IntakeReply(pw.Model):
+    """An automatic reply owed to a captured lead, until the mail server accepted it.
+
+    The intake's mailer bookkeeping (like AlertSent): `status` becomes "sent"
+    only after the server accepted the message, in the transaction that logs
+    it as an email activity; the unique (lead, template) key means the same
+    reply never goes to the same lead twice, however often they come back.
+    """
+
+    lead = pw.ForeignKeyField(Lead, backref="intake_replies", on_delete="CASCADE", lazy_load=False)
+    template = pw.CharField(max_length=80)
+    status = pw.CharField(default="pending", max_length=8,
+                          constraints=[pw.Check(_check_in("status", ("pending", "sent")))])
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.CharField(default="", max_length=300)
+    created_at = pw.DateTimeField(default=utcnow_naive)
+    sent_at = pw.DateTimeField(null=True)
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", lazy_load=False)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        indexes = ((("lead", "template"), True), (("status", "id"), False))
+
+
 class Meta(pw.Model):
     """Key/value facts about the database itself, such as the schema version."""
 
@@ -460,7 +660,8 @@ class Meta(pw.Model):
 ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
-    AlertSent, RecordSnooze, Presence, SavedView, HookFired,
+    AlertSent, RecordSnooze, Presence, SavedView, HookFired, UserJobRole, Product, Counter, Quote, QuoteLine,
+    SalesOrder, Invoice, Payment, IntakeEvent, IntakeReply,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

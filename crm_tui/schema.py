@@ -192,12 +192,31 @@ def _snooze_presence_views_hooks(migrator: SchemaMigrator) -> None:
     from crm_tui.models import HookFired, Presence, RecordSnooze, SavedView
 
     migrator.database.create_tables([RecordSnooze, Presence, SavedView, HookFired])
+def _job_roles(migrator: SchemaMigrator) -> None:
+    """Job roles held by users (issue 11)."""
+    from crm_tui.models import UserJobRole
+
+    migrator.database.create_tables([UserJobRole])
+
+
+def _sell_deliver_bill(migrator: SchemaMigrator) -> None:
+    """Products, quotes, orders, invoices, payments and the gapless counters (issue 11)."""
+    from crm_tui.models import Counter, Invoice, Payment, Product, Quote, QuoteLine, SalesOrder
+
+    migrator.database.create_tables([Product, Counter, Quote, QuoteLine, SalesOrder, Invoice, Payment])
+
+
+def _lead_intake(migrator: SchemaMigrator) -> None:
+    """Lead capture (issue 13): the intake log and the automatic replies owed."""
+    from crm_tui.models import IntakeEvent, IntakeReply
+
+    migrator.database.create_tables([IntakeEvent, IntakeReply])
 
 
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
-    _snooze_presence_views_hooks,
+    _snooze_presence_views_hooks, _job_roles, _sell_deliver_bill, _lead_intake,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

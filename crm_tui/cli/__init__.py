@@ -37,12 +37,14 @@ COMMAND_MODULES = (
     "crm_tui.cli.knowledge_cmd",
     "crm_tui.cli.exceptions_cmd",
     "crm_tui.cli.alerts_cmd",
+    "crm_tui.cli.intake_cmd",
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
     "crm_tui.cli.context_cmd",
     "crm_tui.cli.snooze_cmd",
     "crm_tui.cli.hooks_cmd",
+    "crm_tui.cli.process_cmd",
 )
 
 
@@ -76,7 +78,7 @@ class Context:
 
         db.open_database(database or self.database, readonly=readonly)
         schema.ensure_schema()
-        permissions.configure(self.config.permissions)
+        permissions.configure(self.config.permissions, self.config.roles)
         if self.config.hooks_dir and not readonly:
             from crm_tui.interop import hooks
 

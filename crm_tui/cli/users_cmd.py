@@ -1,11 +1,11 @@
-"""`crm users add|list|set`: who may use the CRM, with which role and zone."""
+"""`crm users add|list|set|roles`: who may use the CRM, with which role, job roles and zone."""
 
 from __future__ import annotations
 
 import argparse
 
 from crm_tui.cli import CommandError, Context, UsageError
-from crm_tui.domain import users
+from crm_tui.domain import roles, users
 from crm_tui.domain.errors import DomainError
 
 
@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.add_argument("--tz", dest="time_zone", help="time zone, e.g. Europe/Berlin")
     add.add_argument("--capacity", help="minutes per working day, or seven values Monday first")
     add.add_argument("--email", default="")
+    add.add_argument("--job-role", dest="job_roles", action="append", default=[], metavar="ROLE",
+                     help="a job role from [roles] names (repeat for several), e.g. 'sales rep'")
     add.set_defaults(func=_add)
 
     listing = actions.add_parser("list", help="list users", parents=[common])
@@ -34,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     change.add_argument("--email")
     change.add_argument("--active", choices=("yes", "no"))
     change.set_defaults(func=_set)
+
+    job = actions.add_parser("roles", help="show or change a user's job roles", parents=[common])
+    job.add_argument("login")
+    job.add_argument("--grant", action="append", default=[], metavar="ROLE", help="give this job role (repeatable)")
+    job.add_argument("--revoke", action="append", default=[], metavar="ROLE", help="take this job role away (repeatable)")
+    job.set_defaults(func=_roles)
 
 
 def _admin(ctx: Context):  # type: ignore[no-untyped-def]
@@ -54,18 +62,23 @@ def _add(ctx: Context) -> int:
     try:
         user = users.add_user(a.login, a.name, role=a.role, time_zone=a.time_zone, capacity=a.capacity,
                               email=a.email, config=ctx.config, actor=_admin(ctx))
+        if a.job_roles:
+            roles.set_roles(_admin(ctx), user, a.job_roles, config=ctx.config)
     except DomainError as exc:
         raise CommandError(str(exc)) from None
-    print(f"added {user.login} ({user.display_name}), {user.role}, {user.time_zone}")
+    held = roles.roles_of(user, ctx.config)
+    print(f"added {user.login} ({user.display_name}), {user.role}, {user.time_zone}"
+          + (f"; job roles: {', '.join(held)}" if held else ""))
     return 0
 
 
 def _list(ctx: Context) -> int:
     ctx.open()
-    rows = [("LOGIN", "NAME", "ROLE", "TIME ZONE", "CAPACITY", "ACTIVE")]
+    rows = [("LOGIN", "NAME", "ROLE", "JOB ROLES", "TIME ZONE", "CAPACITY", "ACTIVE")]
+    held = roles.roles_by_user(ctx.config)
     for user in users.list_users():
-        rows.append((user.login, user.display_name, user.role, user.time_zone, user.capacity,
-                     "yes" if user.active else "no"))
+        rows.append((user.login, user.display_name, user.role, ", ".join(held.get(user.id, [])) or "-",
+                     user.time_zone, user.capacity, "yes" if user.active else "no"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -90,4 +103,22 @@ def _set(ctx: Context) -> int:
         raise CommandError(str(exc)) from None
     print(f"updated {user.login}: {user.role}, {user.time_zone}, capacity {user.capacity}, "
           f"{'active' if user.active else 'inactive'}")
+    return 0
+
+
+def _roles(ctx: Context) -> int:
+    ctx.open()
+    a = ctx.args
+    try:
+        user = users.get_user(a.login)
+        if a.grant or a.revoke:
+            actor = _admin(ctx)
+            for role in a.grant:
+                roles.grant(actor, user, role, config=ctx.config)
+            for role in a.revoke:
+                roles.revoke(actor, user, role, config=ctx.config)
+    except DomainError as exc:
+        raise CommandError(str(exc)) from None
+    held = roles.roles_of(user, ctx.config)
+    print(f"{user.login}: {', '.join(held) if held else 'no job roles'}")
     return 0

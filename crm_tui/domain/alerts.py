@@ -11,22 +11,18 @@ bookkeeping, not a user's action, so they bypass the audit log and undo.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
-
-import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import exceptions
-from crm_tui.domain.errors import DomainError
-from crm_tui.models import AlertSent, Meta, User
+from crm_tui.domain import exceptions, runlock
+from crm_tui.models import AlertSent, User
 
 LOCK_KEY = "alerts_lock"
-LOCK_STALE = dt.timedelta(minutes=30)
+LOCK_STALE = runlock.STALE
 
 
-class AlertsBusy(DomainError):
+class AlertsBusy(runlock.RunBusy):
     """Another `crm alerts send` holds the lock."""
 
 
@@ -104,21 +100,10 @@ def mark_sent(digest: Digest) -> int:
     return len(rows)
 
 
-@db.atomic
-def _claim(now: dt.datetime) -> None:
-    stale = (now - LOCK_STALE).isoformat()
-    Meta.delete().where((Meta.key == LOCK_KEY) & (Meta.value < stale)).execute()
-    Meta.insert(key=LOCK_KEY, value=f"{now.isoformat()} pid {os.getpid()}").execute()
-
-
 def acquire_lock() -> None:
     """Make sure only one run mails at a time (two cron runs overlapping)."""
-    try:
-        _claim(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-    except pw.IntegrityError:
-        raise AlertsBusy("another 'crm alerts send' is running; this run sent nothing") from None
+    runlock.acquire(LOCK_KEY, "another 'crm alerts send' is running; this run sent nothing", AlertsBusy)
 
 
-@db.atomic
 def release_lock() -> None:
-    Meta.delete().where(Meta.key == LOCK_KEY).execute()
+    runlock.release(LOCK_KEY)

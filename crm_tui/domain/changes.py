@@ -24,7 +24,9 @@ from crm_tui import db
 from crm_tui.clock import utcnow_naive
 from crm_tui.domain import permissions
 from crm_tui.domain.errors import Conflict, DomainError
-from crm_tui.models import ALL_MODELS, RECORD_MODELS, Activity, AuditEvent, BaseModel, User, Versioned
+from crm_tui.models import (
+    ALL_MODELS, RECORD_MODELS, Activity, AuditEvent, BaseModel, MoneyField, ScaledField, User, Versioned,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -251,6 +253,8 @@ def _restore_value(model: type[pw.Model], name: str, value: Any) -> Any:
         return None
     if isinstance(field, pw.ForeignKeyField):
         return value
+    if isinstance(field, (MoneyField, ScaledField)):
+        return Decimal(str(value))  # the audit log keeps exact decimals as text ("12.50"), not cents
     return field.python_value(value)
 
 

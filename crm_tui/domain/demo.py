@@ -39,8 +39,8 @@ from crm_tui.domain import bulk
 from crm_tui.domain.demo_builder import DEMO_LOGIN, Builder
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
-    ALL_MODELS, Account, Activity, AuditEvent, Case, Contact, EmailTemplate, Lead, LeadTouch, Meta, Note,
-    Opportunity, QualificationAnswer, StepCompletion, User,
+    ALL_MODELS, Account, Activity, AuditEvent, Case, Contact, EmailTemplate, IntakeEvent, Lead, LeadTouch, Meta,
+    Note, Opportunity, QualificationAnswer, StepCompletion, User,
 )
 
 __all__ = ["DEMO_LOGIN", "GENERATOR_VERSION", "DemoStats", "build", "clear", "has_data"]
@@ -139,7 +139,7 @@ def build(
         database.execute_sql("PRAGMA ignore_check_constraints=ON")
     try:
         with database.atomic():
-            loaded = (User, Account, Contact, Lead, LeadTouch, QualificationAnswer, Opportunity,
+            loaded = (User, Account, Contact, Lead, LeadTouch, IntakeEvent, QualificationAnswer, Opportunity,
                       StepCompletion, Case, Activity, Note, EmailTemplate)
             if use_bulk:
                 # The search index is built in one pass after the load, not by a trigger per row.

@@ -23,7 +23,8 @@ from crm_tui.domain import bulk
 from crm_tui.domain import demo_words as W
 from crm_tui.models import (
     CASE_STATUSES, LEAD_STATUSES, RECORD_MODELS, Account, Activity, Case, Contact, EmailTemplate, Lead,
-    LeadTouch, Note, Opportunity, QualificationAnswer, RecordSnooze, SavedView, StepCompletion, User,
+    IntakeEvent, LeadTouch, Note, Opportunity, QualificationAnswer, RecordSnooze, SavedView, StepCompletion,
+    User,
 )
 
 DEMO_LOGIN = "alex"
@@ -106,7 +107,7 @@ class Builder:
         self.texts: dict[dt.datetime, str] = {}
         self.writer = bulk.BulkWriter()
         self.overloaded: list[dt.date] = []
-        self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1}
+        self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1, "intake": 1}
         names = config.activity_type_names
         self.type_table = {}
         for kind, weights in KIND_TYPES.items():
@@ -143,6 +144,8 @@ class Builder:
                                        "status", "source", "original_source", "status_changed_at", "converted_at"))
         w.table(LeadTouch, ("id", "lead", "source", "campaign", "medium", "referrer", "page", "touched_at",
                             "created_at", "updated_at"))
+        w.table(IntakeEvent, ("id", "lead", "touch", "form", "term", "content", "new_lead", "assigned_to",
+                              "assigned_by", "details", "created_at", "updated_at"))
         w.table(QualificationAnswer, ("id", "lead", "question", "answer", "answered_by", "created_at", "updated_at"))
         w.table(Opportunity, RECORD_FIELDS + ("name", "account", "contact", "lead", "step", "forecast_close",
                                               "amount", "currency", "probability", "state", "close_reason",
@@ -474,13 +477,21 @@ class Builder:
                 web = source in ("web form", "webinar", "newsletter", "LinkedIn")
                 tid = self.next_id["touch"]
                 self.next_id["touch"] = tid + 1
-                self.writer.add(LeadTouch, (
+                touch_row = (
                     tid, lid, source,
                     W.CAMPAIGNS[int(rng() * len(W.CAMPAIGNS))] if web else "",
                     W.MEDIUMS[int(rng() * len(W.MEDIUMS))] if web else "",
                     W.REFERRERS[int(rng() * len(W.REFERRERS))] if web else "",
                     W.PAGES[int(rng() * len(W.PAGES))] if web else "",
-                    touched, touched, touched))
+                    touched, touched, touched)
+                self.writer.add(LeadTouch, touch_row)
+                if source in W.CAPTURED_SOURCES:
+                    # What `crm intake` would have logged: the form from the page it was on.
+                    iid = self.next_id["intake"]
+                    self.next_id["intake"] = iid + 1
+                    form = touch_row[6].rsplit("/", 1)[-1] or "contact"
+                    self.writer.add(IntakeEvent, (iid, lid, tid, form, "", "", t == 0, owner.id,
+                                                  "round robin" if t == 0 else "owner", "", touched, touched))
             # Qualification answers: complete for qualified leads, partial while working.
             answered = {"qualified": len(questions), "converted": len(questions),
                         "working": int(rng() * (len(questions) // 2 + 1)),

@@ -69,6 +69,8 @@ LEAD_SOURCES = (
     "web form", "referral", "trade show", "cold call", "partner", "webinar", "LinkedIn",
     "newsletter", "inbound call",
 )
+CAPTURED_SOURCES = ("web form", "webinar", "newsletter")
+"""Sources whose touches came in through `crm intake` (the demo's intake log)."""
 CAMPAIGNS = ("spring-promo", "autumn-webinar", "fleet-2026", "partner-week", "newsletter-42", "")
 MEDIUMS = ("organic", "cpc", "email", "social", "referral", "")
 PAGES = ("/pricing", "/demo", "/contact", "/product/fleet", "/product/analytics", "/blog/roi")

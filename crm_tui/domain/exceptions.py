@@ -24,7 +24,7 @@ from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
 from crm_tui.domain import snooze as snooze_mod
 from crm_tui.domain.users import get_user
-from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
+from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, IntakeReply, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
 
 OPEN_LEAD_STATUSES = ("new", "working", "qualified")
 UNDECIDED_LEAD_STATUSES = ("new", "working")
@@ -151,16 +151,23 @@ def _not_between(column: pw.Field, after: Any, upto: dt.datetime) -> pw.Expressi
 # ---- the rules -----------------------------------------------------------
 
 
+def not_automatic(activity: pw.Field) -> pw.Expression:
+    """Not an automatic reply to a web lead (`crm intake`): a machine answering
+    is not a person touching the lead, so rule 1 and the process view ignore it
+    and its email note. An index probe on intake_reply.activity per row."""
+    return ~pw.fn.EXISTS(IntakeReply.select(pw.SQL("1")).where(IntakeReply.activity == activity))
+
+
 def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
     """Rule 1. Touched: an activity logged or completed, a note, or a status change."""
     limit = _days(cfg.thresholds.lead_untouched_days)
     note = Note.select(pw.SQL("1")).where(
         (Note.record_kind == "lead") & (Note.record_id == Lead.id)
-        & (Note.created_at > Lead.created_at) & (Note.created_at <= at)
+        & (Note.created_at > Lead.created_at) & (Note.created_at <= at) & not_automatic(Note.activity)
     )
     done = Activity.select(pw.SQL("1")).where(
         (Activity.record_kind == "lead") & (Activity.record_id == Lead.id)
-        & (Activity.status == "done") & (Activity.completed_at <= at)
+        & (Activity.status == "done") & (Activity.completed_at <= at) & not_automatic(Activity.id)
     )
     status_change = AuditEvent.select(pw.SQL("1")).where(
         (AuditEvent.table == Lead._meta.table_name) & (AuditEvent.row_id == Lead.id)

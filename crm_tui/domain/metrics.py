@@ -21,6 +21,8 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
+from crm_tui.domain.exceptions import not_automatic
+from crm_tui.domain.intake import IntakeCount, counts as intake_counts
 from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
 
 PERIODS = (7, 30, 90)
@@ -70,6 +72,8 @@ class ProcessMetrics:
     responded: Share
     steps: Share
     touched_by_week: list[Bucket] = field(default_factory=list)
+    intake: list[IntakeCount] = field(default_factory=list)
+    """Lead captures per source and campaign, most first (`domain.intake.counts`)."""
 
 
 def _naive(instant: dt.datetime | None) -> dt.datetime:
@@ -93,20 +97,21 @@ def _raw(query: pw.Query) -> list[tuple]:
 def _first_events(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
     """Per lead entered in [since, until): its first completed activity and its first note.
 
-    One grouped join each, read from the covering activity and note indexes.
+    One grouped join each, read from the covering activity and note indexes;
+    automatic replies to web leads are not a response (exceptions.not_automatic).
     """
     entered = (Lead.created_at >= since) & (Lead.created_at < until)
     first_done = (
         Activity.select(Activity.record_id, pw.fn.MIN(Activity.completed_at))
         .join(Lead, on=(Lead.id == Activity.record_id))
         .where(entered & (Activity.record_kind == "lead") & (Activity.status == "done")
-               & (Activity.completed_at <= until))
+               & (Activity.completed_at <= until) & not_automatic(Activity.id))
         .group_by(Activity.record_id)
     )
     first_note = (
         Note.select(Note.record_id, pw.fn.MIN(Note.created_at))
         .join(Lead, on=(Lead.id == Note.record_id))
-        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until))
+        .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until) & not_automatic(Note.activity))
         .group_by(Note.record_id)
     )
     done = {lead_id: _instant(first) for lead_id, first in _raw(first_done) if first is not None}
@@ -210,6 +215,7 @@ def process_metrics(config: Config, days: int = 30, *, until: dt.datetime | None
         responded=Share("Leads with a completed activity", len(responses), entered),
         steps=_steps_followed(config, start, end),
         touched_by_week=_weeks(judged, start, end, label),
+        intake=intake_counts(start, end),
     )
 
 

@@ -24,14 +24,15 @@ from typing import Any, Callable
 
 import peewee as pw
 
-from crm_tui.config import Permissions
+from crm_tui.config import Permissions, Roles
 from crm_tui.domain.errors import PermissionDenied
 from crm_tui.models import (
     RECORD_MODELS, Activity, EmailTemplate, LeadTouch, Note, QualificationAnswer, Record,
-    StepCompletion, User,
+    Invoice, Payment, Product, Quote, QuoteLine, SalesOrder, StepCompletion, User, UserJobRole,
 )
 
 _policy = Permissions()
+_roles = Roles()
 
 # Fields a user may change on their own User row without being an admin.
 SELF_SERVICE_FIELDS = frozenset({"display_name", "email", "phone", "time_zone", "capacity"})
@@ -40,10 +41,12 @@ Rule = Callable[[User, str, pw.Model, dict[str, Any]], None]
 _rules: dict[type[pw.Model], Rule] = {}
 
 
-def configure(policy: Permissions) -> None:
-    """Use these settings for every check in this process."""
-    global _policy
+def configure(policy: Permissions, roles: Roles | None = None) -> None:
+    """Use these settings for every check in this process (job roles: who approves,
+    delivers and bills)."""
+    global _policy, _roles
     _policy = policy
+    _roles = roles or Roles()
 
 
 def policy() -> Permissions:
@@ -200,6 +203,85 @@ def _template_rule(user: User, action: str, instance: pw.Model, fields: dict[str
     raise PermissionDenied("only managers and admins change email templates")
 
 
+def _job_role_rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+    """Job roles are handed out by admins, like users themselves."""
+    if user.role != "admin":
+        raise PermissionDenied(f"only an admin can change job roles; {user.login} is a {user.role}")
+
+
+# ---- Sell, deliver, bill -----------------------------------------------------
+
+def holds_step_role(user: User, step: str) -> bool:
+    """Does `user` hold the job role responsible for process step `step`?"""
+    try:
+        role = _roles.step_role(step)
+    except KeyError:
+        return False
+    return UserJobRole.select().where((UserJobRole.user == user.id) & (UserJobRole.role == role)).exists()
+
+
+def may_approve(user: User, owner_id: int | None) -> bool:
+    """Managers, admins and holders of the approving job role decide on quotes, never their own."""
+    if owner_id is not None and owner_id == user.id:
+        return False
+    return user.role in ("manager", "admin") or holds_step_role(user, "approve")
+
+
+def check_approver(user: User | None, quote: Quote) -> None:
+    """Refuse an approval or rejection the user may not make (PermissionDenied)."""
+    if user is None:
+        return
+    if quote.owner_id == user.id:
+        raise PermissionDenied("you cannot approve or reject your own quote: another manager decides")
+    if not may_approve(user, quote.owner_id):
+        raise PermissionDenied(
+            f"only a manager or a {_roles.step_role('approve') if _has_step('approve') else 'manager'} "
+            f"approves quotes; {user.login} is a {user.role}")
+
+
+def _has_step(step: str) -> bool:
+    return any(s.key == step for s in _roles.process)
+
+
+def _quote_rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+    """A quote follows its opportunity; an approval or rejection needs an approver who is not its author."""
+    assert isinstance(instance, Quote)
+    if fields.get("decided_by") is not None:
+        check_approver(user, instance)
+        return
+    if not _may_edit_record(user, "opportunity", instance.opportunity_id):
+        raise PermissionDenied(f"you may not {action} this quote: its opportunity is not yours, and {_why(user)}")
+
+
+def _quote_line_rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+    assert isinstance(instance, QuoteLine)
+    opportunity_id = Quote.select(Quote.opportunity).where(Quote.id == instance.quote_id).scalar()
+    if not _may_edit_record(user, "opportunity", opportunity_id):
+        raise PermissionDenied(f"you may not change this quote: its opportunity is not yours, and {_why(user)}")
+
+
+def _step_rule(step: str, what: str) -> Rule:
+    """Orders (delivery) and invoices (billing): the owner, their managers, or the step's job role."""
+
+    def rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+        owner_id = getattr(instance, "owner_id", None)
+        if isinstance(instance, Payment):
+            owner_id = Invoice.select(Invoice.owner).where(Invoice.id == instance.invoice_id).scalar()
+        if may_edit_owned_by(user, owner_id) or holds_step_role(user, step):
+            return
+        role = _roles.step_role(step) if _has_step(step) else step
+        raise PermissionDenied(f"you may not {action} this {what}: it is {_owner_name(owner_id)}'s, and you "
+                               f"do not hold the {role} job role")
+
+    return rule
+
+
+def _product_rule(user: User, action: str, instance: pw.Model, fields: dict[str, Any]) -> None:
+    if user.role in ("manager", "admin") or holds_step_role(user, "bill"):
+        return
+    raise PermissionDenied("only managers, admins and billing keep the price list")
+
+
 for _model in RECORD_MODELS.values():
     register(_model, _record_rule)
 register(Activity, _activity_rule)
@@ -209,3 +291,10 @@ register(QualificationAnswer, _child_rule("lead", "lead_id"))
 register(StepCompletion, _child_rule("opportunity", "opportunity_id"))
 register(User, _user_rule)
 register(EmailTemplate, _template_rule)
+register(UserJobRole, _job_role_rule)
+register(Quote, _quote_rule)
+register(QuoteLine, _quote_line_rule)
+register(SalesOrder, _step_rule("deliver", "order"))
+register(Invoice, _step_rule("bill", "invoice"))
+register(Payment, _step_rule("bill", "payment"))
+register(Product, _product_rule)

@@ -203,6 +203,6 @@ class CrmApp(App[None]):
 def make_app(user: User, config: Config | None = None, *, readonly: bool = False, start_mode: str = "today") -> CrmApp:
     """The one factory: the CLI and every UI test build the app here."""
     config = config or Config()
-    permissions.configure(config.permissions)
+    permissions.configure(config.permissions, config.roles)
     return CrmApp(Session(user=user, config=config, readonly=readonly), start_mode=start_mode)
 

@@ -31,6 +31,7 @@ RELOAD_EVERY = 15.0
 """Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
 MAX_ROWS = 1000
 """More rows than this are not put in the table (a DataTable slows down); counts stay complete."""
+INTAKE_ROWS = 5  # the process view names the top sources; `crm intake counts` lists them all
 UTC = dt.timezone.utc
 
 
@@ -255,6 +256,11 @@ class ExceptionsScreen(CrmScreen):
         text.append(f"{m.response_label}\n  {metrics.duration_text(m.response_median)}"
                     f" ({m.responded.part} of {m.responded.whole} leads)\n")
         text.append(f"{m.steps.label}\n  {m.steps.text}\n")
+        if m.intake:
+            text.append("Captured leads, source / campaign: all, new, converted\n")
+            for row in m.intake[:INTAKE_ROWS]:
+                where = f"{row.source} / {row.campaign}" if row.campaign else row.source
+                text.append(f"  {where}: {row.received}, {row.new_leads}, {row.converted}\n")
         text.append("p: 7 / 30 / 90 days", style="dim")
         self.query_one("#exceptions-metrics", Static).update(text)
         bars = [Bar(bucket.label, bucket.share.ratio, bucket.share.text) for bucket in m.touched_by_week]

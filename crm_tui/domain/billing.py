@@ -1,0 +1,154 @@
+"""Invoices and payments, and what an account owes.
+
+An invoice is made from an order (its total, due `[sales] invoice_due_days`
+after issue) or imported from the accounting system (`import_invoice`, used
+by `crm import invoices`). Payments reduce what is open; the invoice is paid
+when they reach its total, and a payment above what is open is refused.
+Status is stored as open / paid / cancelled; "overdue" is an open invoice
+past its due day, computed when read (`status_of`), so it never goes stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from crm_tui import clock, db
+from crm_tui.config import Config
+from crm_tui.domain import changes, money, validation
+from crm_tui.domain.errors import DomainError, NotFound
+from crm_tui.domain.money import Money
+from crm_tui.domain.numbering import next_number
+from crm_tui.models import Account, Invoice, Payment, SalesOrder, User
+
+
+def invoice_label(number: int) -> str:
+    return f"INV-{number:05d}"
+
+
+def get_invoice(invoice_id: int) -> Invoice:
+    invoice = Invoice.get_or_none(Invoice.id == invoice_id)
+    if invoice is None:
+        raise NotFound(f"invoice {invoice_id} does not exist")
+    return invoice
+
+
+def status_of(invoice: Invoice, today: dt.date | None = None) -> str:
+    """open, paid, cancelled, or overdue (open past its due day)."""
+    if invoice.status == "open" and invoice.due_on < (today or clock.utcnow_naive().date()):
+        return "overdue"
+    return str(invoice.status)
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    return money.cents(invoice.total - invoice.paid)
+
+
+@db.atomic
+def invoice_order(actor: User, config: Config, order_id: int) -> Invoice:
+    """Bill an order (once): its total, issued today, due after the configured days."""
+    order = SalesOrder.get_or_none(SalesOrder.id == order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
+    if order.status == "cancelled":
+        raise DomainError("this order was cancelled: nothing to bill")
+    if Invoice.select().where((Invoice.order == order.id) & (Invoice.status != "cancelled")).exists():
+        raise DomainError("this order is invoiced already")
+    today = clock.today(actor.time_zone)
+    with changes.action(actor):
+        return changes.create(
+            Invoice, number=invoice_label(next_number("invoice")), order=order, account=order.account_id,
+            owner=order.owner_id, currency=order.currency, total=order.total, issued_on=today,
+            due_on=today + dt.timedelta(days=config.sales.invoice_due_days),
+        )
+
+
+@db.atomic
+def record_payment(actor: User, invoice_id: int, amount: Decimal | str, *, paid_on: dt.date | None = None,
+                   reference: str = "") -> Payment:
+    """Money received; the invoice becomes paid when nothing is left open."""
+    invoice = get_invoice(invoice_id)
+    if invoice.status != "open":
+        raise DomainError(f"this invoice is {invoice.status}: no payment can be recorded")
+    value = money.cents(money.to_decimal(amount, "amount"))
+    if value <= 0:
+        raise DomainError("amount: must be more than 0", "amount")
+    left = open_amount(invoice)
+    if value > left:
+        raise DomainError(f"amount: only {money.format_amount(left)} {invoice.currency} is open", "amount")
+    day = paid_on or clock.today(actor.time_zone)
+    with changes.action(actor):
+        payment = changes.create(Payment, invoice=invoice, amount=value, paid_on=day, recorded_by=actor,
+                                 reference=validation.optional(reference, "reference", max_length=120))
+        paid = money.cents(invoice.paid + value)
+        values: dict[str, object] = {"paid": paid}
+        if paid == invoice.total:
+            values.update(status="paid", paid_at=clock.utcnow_naive())
+        changes.update(invoice, **values)
+    return payment
+
+
+@db.atomic
+def cancel_invoice(actor: User, invoice_id: int) -> Invoice:
+    invoice = get_invoice(invoice_id)
+    if invoice.status != "open" or invoice.paid:
+        raise DomainError("only an open invoice without payments can be cancelled")
+    with changes.action(actor):
+        return changes.update(invoice, status="cancelled")
+
+
+def unpaid_balance(account_id: int) -> dict[str, Decimal]:
+    """What the account owes on open invoices, per currency (never summed across)."""
+    rows = (Invoice.select(Invoice.currency, Invoice.total, Invoice.paid)
+            .where((Invoice.account == account_id) & (Invoice.status == "open")).tuples())
+    return money.balances(Money(total - paid, currency) for currency, total, paid in rows)
+
+
+@dataclass(frozen=True)
+class ImportedInvoice:
+    """One row of an accounting export, already parsed by interop."""
+
+    number: str
+    account: str
+    total: str
+    currency: str
+    issued_on: dt.date
+    due_on: dt.date
+    paid: str = ""
+
+
+def import_invoice(actor: User | None, config: Config, row: ImportedInvoice) -> Invoice:
+    """Create or update one invoice from the accounting system (matched by number).
+
+    The account is matched by exact name; an unknown account is refused, so a
+    typo never makes an orphan invoice. `paid` (optional) is the amount paid
+    so far; when it reaches the total the invoice is paid.
+    """
+    number = validation.required(row.number, "number", "an invoice number", max_length=40)
+    name = validation.required(row.account, "account", "an account name")
+    account = Account.get_or_none(Account.name == name)
+    if account is None:
+        raise DomainError(f"no account named {name!r}", "account")
+    total = money.to_decimal(row.total, "total")
+    if total < 0:
+        raise DomainError("total: must not be negative", "total")
+    total = money.cents(total)
+    paid = money.cents(money.to_decimal(row.paid, "paid")) if row.paid.strip() else Decimal("0.00")
+    if not Decimal(0) <= paid <= total:
+        raise DomainError("paid: must be between 0 and the total", "paid")
+    if row.due_on < row.issued_on:
+        raise DomainError("due date is before the issue date", "due_on")
+    currency = money.check_currency(row.currency or config.sales.currency)
+    values: dict[str, object] = dict(
+        account=account, owner=account.owner_id, currency=currency, total=total, paid=paid,
+        issued_on=row.issued_on, due_on=row.due_on, status="paid" if paid == total else "open",
+        paid_at=clock.utcnow_naive() if paid == total else None,
+    )
+    with changes.action(actor):
+        existing = Invoice.get_or_none(Invoice.number == number)
+        if existing is None:
+            return changes.create(Invoice, number=number, source="import", **values)
+        if existing.status == "paid" and paid == total and existing.total == total:
+            values.pop("paid_at")
+        return changes.update(existing, **values)
