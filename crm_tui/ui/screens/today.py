@@ -133,7 +133,7 @@ class TodayScreen(CrmScreen):
 
         self.app.push_screen(
             CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
-                           record_label=row.record_label, save=save),
+                           record_label=row.record_label, record_name=row.record_name, save=save),
             done,
         )
 
