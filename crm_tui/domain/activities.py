@@ -283,6 +283,29 @@ def move_to_day(
     return activity
 
 
+@db.atomic
+def postpone(
+    actor: User, config: Config, activity_id: int, days: int | str, *, expected_version: int | None = None,
+) -> Activity:
+    """Move an open activity `days` calendar days later (`p` on Today, `crm postpone`).
+
+    Counted from its planned day, or from today for an overdue one (postponing
+    an overdue call by a day means tomorrow, not another day in the past),
+    then rolled forward to a working day. A timed activity keeps its local time.
+    """
+    count = validation.integer(days, "days", low=1, high=366)
+    if count is None:
+        raise DomainError("postpone by how many days? type a whole number like 2", "days")
+    activity = get(activity_id)
+    if activity.status != "open":
+        raise DomainError(f"this activity is already {activity.status}")
+    start = max(activity.planned_date, clock.today(activity.owner.time_zone))
+    day = start + dt.timedelta(days=count)
+    while not config.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return move_to_day(actor, config, activity_id, day, expected_version=expected_version)
+
+
 EDITABLE = ("type", "subject", "priority", "fixed", "deadline", "notes", "owner")
 
 
