@@ -21,10 +21,12 @@ from crm_tui import clock, db
 from crm_tui.config import Chain, Config
 from crm_tui.domain import activities, dates, records
 from crm_tui.domain.activities import FollowUp
-from crm_tui.models import Activity, User
+from crm_tui.models import Activity, Recurrence, User
 
 DEFAULT = "default"
 """The mode of a suggestion when no chain is configured for the type and outcome."""
+REPEATS = "repeats"
+"""The mode for an occurrence of a repeating series with no chain configured."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ class Suggestion:
     follow_up: FollowUp | None
     """The next activity, or None when the chain preselects "no follow-up"."""
     mode: str
-    """suggest, auto, none, or DEFAULT (no chain configured)."""
+    """suggest, auto, none, DEFAULT (no chain configured) or REPEATS (an occurrence
+    of a repeating series with no chain: its next occurrence is the next step)."""
     when: str
     """The day as a user would type it: "+2wd", "+1wd 10:00"; empty for mode none."""
 
@@ -45,6 +48,8 @@ class Suggestion:
     def describe(self, today: dt.date) -> str:
         """'call "Call again: Intro" on Fri 20 Nov (+2wd, suggested)', for hints and the CLI."""
         if self.follow_up is None:
+            if self.mode == REPEATS:
+                return "no follow-up: the series plans the next occurrence"
             return "no follow-up (configured for this outcome)"
         nxt = self.follow_up
         at = f" {nxt.time:%H:%M}" if nxt.time else ""
@@ -93,8 +98,18 @@ def suggest(
     return Suggestion(FollowUp(kind, text or follow_up_subject(subject), day, time, duration), chain.mode, when)
 
 
-def suggest_for(config: Config, activity: Activity, outcome: str) -> Suggestion:
-    """`suggest` for a stored activity, in its owner's zone."""
+def suggest_for(config: Config, activity: Activity, outcome: str, *, repeats: bool | None = None) -> Suggestion:
+    """`suggest` for a stored activity, in its owner's zone.
+
+    An occurrence of an active repeating series (`repeats`, looked up when
+    None) with no chain for the outcome suggests no follow-up: completing it
+    plans the next occurrence already.
+    """
+    if repeats is None:
+        repeats = activity.series_id is not None and bool(
+            Recurrence.select(Recurrence.active).where(Recurrence.id == activity.series_id).scalar())
+    if repeats and config.chain_for(activity.type, outcome) is None:
+        return Suggestion(None, REPEATS, "")
     name = records.names([(activity.record_kind, activity.record_id)]).get(
         (activity.record_kind, activity.record_id), "")
     return suggest(config, activity.owner.time_zone, activity_type=activity.type, outcome=outcome,

@@ -64,7 +64,7 @@ class CompleteDialog(FormDialog[Completion]):
 
     def __init__(
         self, config: Config, tz: str, *, activity_type: str, subject: str, record_label: str,
-        save: Callable[[Completion], Any] | None = None, record_name: str = "",
+        save: Callable[[Completion], Any] | None = None, record_name: str = "", repeats: str = "",
     ) -> None:
         super().__init__(save)
         self._config = config
@@ -73,6 +73,8 @@ class CompleteDialog(FormDialog[Completion]):
         self._subject = subject
         self._record = record_label
         self._record_name = record_name
+        self._repeats = repeats
+        """What completing plans next for an occurrence of a series ("repeats every week: next Mon")."""
         self._applied: int | None = None
         names = config.activity_type_names
         self._outcomes = config.activity_type(activity_type).outcomes if activity_type in names else ()
@@ -94,7 +96,7 @@ class CompleteDialog(FormDialog[Completion]):
                 yield Label("Note (optional; lands on the record)", classes="field-label")
                 yield Input(placeholder="what was said", id="complete-note")
                 yield FieldError("complete-note")
-            yield Label("", id="complete-chain", classes="dialog-hint", markup=False)
+            yield Label(self._repeats.capitalize(), id="complete-chain", classes="dialog-hint", markup=False)
             yield FollowUpForm(self._config, self._tz, default_type=self._type,
                                default_subject=follow_up_subject(self._subject))
             yield Label("digit: outcome · enter (outcome, note): complete · ctrl+s: complete · escape: cancel",
@@ -134,7 +136,10 @@ class CompleteDialog(FormDialog[Completion]):
             return suggestion
         self._applied = index
         hint = self.query_one("#complete-chain", Label)
-        if suggestion.mode == chains.DEFAULT:
+        if suggestion.mode == chains.DEFAULT and self._repeats:
+            self.query_one(FollowUpForm).prefill(None, "")
+            hint.update(f"{self._repeats.capitalize()}; no follow-up needed")
+        elif suggestion.mode == chains.DEFAULT:
             self.query_one(FollowUpForm).prefill(suggestion.follow_up, "")
             hint.update("")
         else:

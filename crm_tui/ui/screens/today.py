@@ -20,7 +20,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from crm_tui.domain import activities, agenda
+from crm_tui.domain import activities, agenda, recurrence
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
@@ -135,9 +135,13 @@ class TodayScreen(CrmScreen):
                 self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
             self.crm.changed()
 
+        repeats = self.attempt(recurrence.preview_next, session.config, row.activity_id)
+        if repeats is None:
+            return
         self.app.push_screen(
             CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
-                           record_label=row.record_label, record_name=row.record_name, save=save),
+                           record_label=row.record_label, record_name=row.record_name, repeats=repeats,
+                           save=save),
             done,
         )
 
