@@ -41,6 +41,12 @@ class Repeat:
     unit: str = "weeks"
     ends_on: dt.date | None = None
 
+    @property
+    def text(self) -> str:
+        """The form `parse` reads back: 'every 2 weeks', '3 working days after'."""
+        unit = self.unit.replace("_", " ")
+        return f"{self.every} {unit} after" if self.rule == "after" else f"every {self.every} {unit}"
+
     def describe(self, anchor: dt.date | None = None) -> str:
         """'every week on Monday', 'every 2 months', '3 working days after each completion'."""
         unit = UNIT_LABELS.get(self.unit, self.unit)
@@ -304,6 +310,14 @@ def end(actor: User, series_id: int, reason: str, *, expected_version: int | Non
             changes.update(current, status="cancelled", cancel_reason=f"series ended: {reason}"[:200])
             activities.refresh_record(current.record_kind, current.record_id)
     return series
+
+
+def series_of(activity_id: int) -> Recurrence | None:
+    """The active series an activity is an occurrence of, if any."""
+    series_id = activities.get(activity_id).series_id
+    if series_id is None:
+        return None
+    return Recurrence.get_or_none((Recurrence.id == series_id) & Recurrence.active)
 
 
 def repeat_of(series: Recurrence) -> Repeat:

@@ -96,7 +96,7 @@ class CompleteDialog(FormDialog[Completion]):
                 yield Label("Note (optional; lands on the record)", classes="field-label")
                 yield Input(placeholder="what was said", id="complete-note")
                 yield FieldError("complete-note")
-            yield Label(self._repeats.capitalize(), id="complete-chain", classes="dialog-hint", markup=False)
+            yield Label(self._repeats[:1].upper() + self._repeats[1:], id="complete-chain", classes="dialog-hint", markup=False)
             yield FollowUpForm(self._config, self._tz, default_type=self._type,
                                default_subject=follow_up_subject(self._subject))
             yield Label("digit: outcome · enter (outcome, note): complete · ctrl+s: complete · escape: cancel",
@@ -138,7 +138,7 @@ class CompleteDialog(FormDialog[Completion]):
         hint = self.query_one("#complete-chain", Label)
         if suggestion.mode == chains.DEFAULT and self._repeats:
             self.query_one(FollowUpForm).prefill(None, "")
-            hint.update(f"{self._repeats.capitalize()}; no follow-up needed")
+            hint.update(f"{self._repeats[:1].upper() + self._repeats[1:]}; no follow-up needed")
         elif suggestion.mode == chains.DEFAULT:
             self.query_one(FollowUpForm).prefill(suggestion.follow_up, "")
             hint.update("")

@@ -3,8 +3,8 @@
 It shows `domain.agenda.for_user` (overdue, today, cases escalated to me) in
 `#today-list` and turns keys into domain calls through the dialogs: complete
 with the follow-up decision (`c`), reschedule (`s`), edit (`e`), cancel with
-a reason (`x`), postpone by a number of days (`p`), open the linked record
-(`enter`, double click). `n` (new
+a reason (`x`), postpone by a number of days (`p`), make it repeat or edit
+or stop its series (`R`), open the linked record (`enter`, double click). `n` (new
 activity) and `u` (undo) are app-wide. Other users' changes arrive through
 the app's change polling, which calls `reload()`; the cursor stays on the
 same activity.
@@ -26,6 +26,7 @@ from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
 from crm_tui.ui.dialogs.edit_activity import ActivityEdit, EditActivityDialog
 from crm_tui.ui.dialogs.postpone import PostponeDialog
+from crm_tui.ui.dialogs.repeat import RepeatDialog
 from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
@@ -40,6 +41,8 @@ class TodayScreen(CrmScreen):
         Binding("s", "reschedule", "Reschedule", id="today.reschedule", tooltip="Move the activity to another day"),
         Binding("p", "postpone", "Postpone", id="today.postpone",
                 tooltip="Postpone the activity by a number of days (working days only)"),
+        Binding("R", "repeat", "Repeat", id="today.repeat",
+                tooltip="Make the activity repeat (weekly, monthly, N days after done), or edit or stop its series"),
         Binding("e", "edit", "Edit", id="today.edit", tooltip="Edit subject, type, day, time, priority"),
         Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
                 tooltip="Cancel the activity (asks for a reason)"),
@@ -175,6 +178,18 @@ class TodayScreen(CrmScreen):
 
         self.app.push_screen(PostponeDialog(row.activity_id, row.version, row.subject, row.planned_date), done)
 
+    def action_repeat(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+
+        def done(series: object) -> None:
+            if series is not None:
+                self.notify("Series ended" if not series.active else  # type: ignore[attr-defined]
+                            f"Repeats {recurrence.describe(series)}")  # type: ignore[arg-type]
+
+        self.app.push_screen(RepeatDialog(row.activity_id, row.version, row.subject), done)
+
     def action_edit(self) -> None:
         row = self._activity()
         if row is None:
@@ -230,6 +245,8 @@ class TodayScreen(CrmScreen):
                           self.action_reschedule),
             SystemCommand("Postpone activity", "Move the selected activity a number of days later",
                           self.action_postpone),
+            SystemCommand("Repeat activity", "Make the selected activity repeat, or edit or stop its series",
+                          self.action_repeat),
             SystemCommand("Edit activity", "Change the selected activity", self.action_edit),
             SystemCommand("Cancel activity", "Cancel the selected activity with a reason",
                           self.action_cancel_activity),
