@@ -40,6 +40,9 @@ COMMAND_MODULES = (
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
+    "crm_tui.cli.today_cmd",
+    "crm_tui.cli.add_cmd",
+    "crm_tui.cli.done_cmd",
 )
 
 

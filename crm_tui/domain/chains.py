@@ -15,12 +15,13 @@ Callers: the complete dialog (to prefill its follow-up section), the CLI
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crm_tui import clock, db
 from crm_tui.config import Chain, Config
 from crm_tui.domain import activities, dates, records
 from crm_tui.domain.activities import FollowUp
+from crm_tui.domain.errors import DomainError
 from crm_tui.models import Activity, Recurrence, User
 
 DEFAULT = "default"
@@ -116,15 +117,58 @@ def suggest_for(config: Config, activity: Activity, outcome: str, *, repeats: bo
                    subject=activity.subject, record_name=name)
 
 
+def parse_next(config: Config, activity: Activity, outcome: str, text: str, *, subject: str = "") -> FollowUp | None:
+    """`crm done --next "+2wd call"`: a day (any form `dates.parse_when` reads) and
+    optionally an activity type, first or last; "none" is the explicit no follow-up.
+
+    Whatever the text leaves out comes from what the prompt would prefill for
+    this outcome (the chain, or the default follow-up).
+    """
+    raw = " ".join(text.split())
+    if raw.lower() in ("none", "no", "-"):
+        return None
+    words = raw.split(" ")
+    kind = None
+    for index in (0, -1):
+        if words and words[index].lower() in config.activity_type_names:
+            kind = words.pop(index).lower()
+            break
+    base = suggest_for(config, activity, outcome, repeats=False).follow_up
+    tz = activity.owner.time_zone
+    if words:
+        day, time = dates.parse_when(config, tz, " ".join(words), field="next")
+    elif base is not None:
+        day, time = base.day, base.time
+    else:
+        day, time = dates.add_working_days(config, clock.today(tz), 1), None
+    kind = kind or (base.type if base is not None else activity.type)
+    if kind not in config.activity_type_names:
+        kind = config.activity_type_names[0]
+    text_subject = subject.strip() or (base.subject if base is not None else follow_up_subject(activity.subject))
+    duration = config.activity_type(kind).minutes if time is not None else None
+    return FollowUp(kind, text_subject[:200], day, time, duration)
+
+
 @db.atomic
 def complete(
     actor: User, config: Config, activity_id: int, *, outcome: str, note: str = "",
-    expected_version: int | None = None,
+    expected_version: int | None = None, next: str | None = None, next_subject: str = "",
 ) -> tuple[Activity, Activity | None]:
-    """Complete with the configured next activity (what the prompt would prefill), in one transaction."""
+    """Complete with the next activity the prompt would prefill (the chain, the default
+    follow-up, or none for an occurrence of a repeating series), in one transaction.
+
+    `next` overrides it the way `parse_next` reads ("+2wd call", "fri 10:00", "none").
+    """
     activity = activities.get(activity_id)
-    suggestion = suggest_for(config, activity, outcome) if activity.status == "open" else None
+    if activity.status != "open":
+        raise DomainError(f"this activity is already {activity.status}")
+    if next is not None:
+        follow_up = parse_next(config, activity, outcome, next, subject=next_subject)
+    else:
+        follow_up = suggest_for(config, activity, outcome).follow_up
+        if follow_up is not None and next_subject.strip():
+            follow_up = replace(follow_up, subject=next_subject.strip()[:200])
     return activities.complete(
         actor, config, activity_id, outcome=outcome, note=note, expected_version=expected_version,
-        follow_up=suggestion.follow_up if suggestion is not None else None,
+        follow_up=follow_up,
     )
