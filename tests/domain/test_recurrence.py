@@ -127,3 +127,14 @@ def test_parse_repeat(text: str, repeat: Repeat) -> None:
 def test_parse_refuses_nonsense(text: str) -> None:
     with pytest.raises(DomainError):
         recurrence.parse(text)
+
+
+def test_the_demo_user_has_a_weekly_check_in(database: str) -> None:
+    from crm_tui.domain import demo
+
+    demo.build(leads=60)
+    series = Recurrence.get()
+    assert (series.owner.login, series.rule, series.unit, series.record_kind) == ("alex", "schedule", "weeks",
+                                                                                  "account")
+    first = recurrence.open_occurrence(series.id)
+    assert first is not None and recurrence.preview_next(CFG, first.id).startswith("repeats every week on")
