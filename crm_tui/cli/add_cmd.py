@@ -46,8 +46,9 @@ def run(ctx: Context) -> int:
     minutes = args.minutes
     if time is not None and minutes is None and kind in config.activity_type_names:
         minutes = config.activity_type(kind).minutes
-    common = dict(type=kind, subject=args.subject, record_kind=target.kind, record_id=target.record_id,
-                  day=day, time=time, duration_min=minutes if time is not None else None, priority=args.priority)
+    common = {"type": kind, "subject": args.subject, "record_kind": target.kind, "record_id": target.record_id,
+              "day": day, "time": time, "duration_min": minutes if time is not None else None,
+              "priority": args.priority}
     if args.repeat:
         _, activity = recurrence.create(user, config, repeat=recurrence.parse(args.repeat), **common)
     else:

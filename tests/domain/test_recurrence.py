@@ -15,6 +15,7 @@ from crm_tui.models import Activity, Lead, Recurrence, User
 
 CFG = Config(holidays=(dt.date(2026, 12, 14),))  # a Monday
 MON = dt.date(2026, 11, 23)
+WEEKLY = Repeat("schedule", 1, "weeks")
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def lead(rep: User) -> Lead:
     return Lead.create(last_name="Ng", company="Acme", owner=rep)
 
 
-def weekly(rep: User, lead: Lead, day: dt.date = MON, repeat: Repeat = Repeat("schedule", 1, "weeks"),
+def weekly(rep: User, lead: Lead, day: dt.date = MON, repeat: Repeat = WEEKLY,
            time: dt.time | None = None) -> tuple[Recurrence, Activity]:
     return recurrence.create(rep, CFG, type="call", subject="Account check-in", record_kind="lead",
                              record_id=lead.id, day=day, repeat=repeat, time=time,

@@ -25,8 +25,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from crm_tui.config import Config
 from crm_tui import clock
+from crm_tui.config import Config
 from crm_tui.domain import chains, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError
