@@ -53,14 +53,57 @@ class Question:
     choices: tuple[str, ...]
 
 
+CHAIN_MODES = ("suggest", "auto", "none")
+"""How a configured next activity is offered: prefilled in the follow-up prompt
+(suggest), created without asking (auto), or "no follow-up" preselected (none)."""
+
+CHAIN_FIELDS = ("subject", "record", "type", "outcome", "step")
+"""The {names} a next activity's subject template may use."""
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The next activity after one of type `after` is done with `outcome`.
+
+    `[[chains]] after = "call", outcome = "left voicemail", working_days = 2`
+    makes "call done, left voicemail" prefill "call again in 2 working days".
+    """
+
+    after: str
+    """The type of the activity being completed, e.g. "call"."""
+    outcome: str = ""
+    """Its outcome; empty matches every outcome of that type without a rule of its own."""
+    type: str = ""
+    """The next activity's type; empty: the same type as the one done."""
+    subject: str = "Follow up: {subject}"
+    """Template: {subject} (the done activity's), {record}, {type}, {outcome}."""
+    working_days: int = 1
+    """Planned this many working days after today (holidays and weekends skipped)."""
+    time: str = ""
+    """A local time of day like "10:00"; empty for an all-day activity."""
+    mode: str = "suggest"
+    """suggest (prefilled prompt), auto (created without asking) or none (no follow-up preselected)."""
+
+
 @dataclass(frozen=True)
 class Step:
-    """A methodology step of an opportunity, due within `within_days` of the previous."""
+    """A methodology step of an opportunity, due within `within_days` of the previous.
+
+    Its activity is offered the way a `Chain` offers a next activity: `delay_days`
+    working days after the previous step is done (never after its due day),
+    with `subject` and `mode` meaning what they mean on a chain.
+    """
 
     key: str
     name: str
     within_days: int = 5
     activity_type: str = "meeting"
+    subject: str = "{step}: {record}"
+    """Template for the step's activity: {step} (this step's name), {record}."""
+    delay_days: int = 1
+    """Working days after the previous step is done to plan it on (capped at its due day)."""
+    mode: str = "suggest"
+    """suggest, auto or none, as on a chain."""
 
 
 @dataclass(frozen=True)
@@ -338,6 +381,9 @@ class Config:
         Step("closing", "Closing", 10, "call"),
     )
     """The sales methodology: ordered steps, each with its time frame."""
+    chains: tuple[Chain, ...] = ()
+    """Next activities by type and outcome (see Chain); with none, completing
+    suggests the same type, "Follow up: <subject>", the next working day."""
     thresholds: Thresholds = field(default_factory=Thresholds)
     smtp: Smtp = field(default_factory=Smtp)
     permissions: Permissions = field(default_factory=Permissions)
@@ -378,6 +424,18 @@ class Config:
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() in self.working_days and day not in self.holidays
 
+    def chain_for(self, activity_type: str, outcome: str) -> Chain | None:
+        """The chain for this type and outcome: an exact outcome first, then the type's catch-all."""
+        fallback = None
+        for chain in self.chains:
+            if chain.after != activity_type:
+                continue
+            if chain.outcome == outcome:
+                return chain
+            if not chain.outcome and fallback is None:
+                fallback = chain
+        return fallback
+
 
 def validate(config: Config) -> Config:
     """Checks across fields that a type alone cannot express."""
@@ -405,6 +463,28 @@ def validate(config: Config) -> Config:
     for i, step in enumerate(config.methodology):
         if step.within_days < 0:
             raise ConfigError(f"methodology[{i}].within_days: must be 0 or more")
+    for i, step in enumerate(config.methodology):
+        _check_next(f"methodology[{i}]", step.mode, step.subject, step.delay_days, "delay_days", ("step", "record"))
+    seen: set[tuple[str, str]] = set()
+    for i, chain in enumerate(config.chains):
+        key = f"chains[{i}]"
+        if chain.after not in names:
+            raise ConfigError(f"{key}.after: {chain.after!r} is not an activity type ({', '.join(names)})")
+        outcomes = config.activity_type(chain.after).outcomes
+        if chain.outcome and chain.outcome not in outcomes:
+            raise ConfigError(f"{key}.outcome: {chain.outcome!r} is not an outcome of {chain.after} "
+                              f"({', '.join(outcomes)})")
+        if chain.type and chain.type not in names:
+            raise ConfigError(f"{key}.type: {chain.type!r} is not an activity type ({', '.join(names)})")
+        if (chain.after, chain.outcome) in seen:
+            raise ConfigError(f"{key}: a second chain for {chain.after} / {chain.outcome or 'any outcome'}")
+        seen.add((chain.after, chain.outcome))
+        _check_next(key, chain.mode, chain.subject, chain.working_days, "working_days",
+                    ("subject", "record", "type", "outcome"))
+        if chain.time:
+            parts = chain.time.split(":")
+            if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
+                raise ConfigError(f"{key}.time: expected a time like 10:00, got {chain.time!r}")
     for name in ("urgent", "high", "normal", "low"):
         if config.sla.hours(name) <= 0:
             raise ConfigError(f"sla.{name}: must be more than 0 hours")
@@ -475,6 +555,17 @@ def _validate_intake(config: Config) -> None:
     for theirs, ours in intake.field_map.items():
         if ours not in known:
             raise ConfigError(f"intake.field_map.{theirs}: {ours!r} is not a lead field or question key")
+def _check_next(key: str, mode: str, subject: str, days: int, days_name: str, allowed: tuple[str, ...]) -> None:
+    if mode not in CHAIN_MODES:
+        raise ConfigError(f"{key}.mode: expected one of {', '.join(CHAIN_MODES)}, got {mode!r}")
+    if not 0 <= days <= 366:
+        raise ConfigError(f"{key}.{days_name}: expected 0 to 366 working days")
+    if mode != "none" and not subject.strip():
+        raise ConfigError(f"{key}.subject: a subject is needed")
+    try:
+        subject.format_map({name: "" for name in allowed})
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ConfigError(f"{key}.subject: use only {{{'}, {'.join(allowed)}}} in {subject!r} ({exc})") from None
 
 
 def default_database_path() -> Path:

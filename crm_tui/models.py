@@ -251,6 +251,41 @@ class Case(Record):
         return self.subject
 
 
+RECURRENCE_RULES = ("schedule", "after")
+RECURRENCE_UNITS = ("days", "working_days", "weeks", "months")
+
+
+class Recurrence(Versioned):
+    """A repeating activity (a weekly account check-in): the series behind its occurrences.
+
+    `rule` "schedule" repeats on a fixed calendar (every `every` `unit` from
+    `anchor`, e.g. every 1 weeks from a Monday); "after" repeats a set time
+    after the last occurrence was completed. Each occurrence is an Activity
+    with `series` set; completing it creates the next one (domain.recurrence).
+    """
+
+    owner = pw.ForeignKeyField(User, backref="series", on_delete="CASCADE")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    record_kind = pw.CharField(
+        max_length=12, constraints=[pw.Check(_check_in("record_kind", RECORD_KINDS))]
+    )
+    record_id = pw.IntegerField()
+    type = pw.CharField(max_length=32)
+    subject = pw.CharField(max_length=200)
+    priority = pw.IntegerField(default=2, constraints=[pw.Check("priority BETWEEN 1 AND 3")])
+    local_time = pw.CharField(default="", max_length=5)  # "HH:MM" in the owner's zone; "" all day
+    duration_min = pw.IntegerField(null=True)
+    rule = pw.CharField(max_length=10, constraints=[pw.Check(_check_in("rule", RECURRENCE_RULES))])
+    every = pw.IntegerField(default=1, constraints=[pw.Check("every >= 1")])
+    unit = pw.CharField(max_length=12, constraints=[pw.Check(_check_in("unit", RECURRENCE_UNITS))])
+    anchor = pw.DateField()
+    ends_on = pw.DateField(null=True)
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("record_kind", "record_id", "active"), False),)
+
+
 class Activity(Versioned):
     """A call, meeting, task or email, linked to exactly one record of any kind.
 
@@ -284,6 +319,7 @@ class Activity(Versioned):
     # The chain: what this activity followed, and what was decided when it was done.
     previous = pw.ForeignKeyField("self", null=True, backref="follow_ups", on_delete="SET NULL")
     followup = pw.CharField(default="", max_length=10)  # "", "scheduled" or "none"
+    series = pw.ForeignKeyField(Recurrence, null=True, backref="occurrences", on_delete="SET NULL")
 
     class Meta:
         indexes = (
@@ -661,7 +697,7 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
     AlertSent, RecordSnooze, Presence, SavedView, HookFired, UserJobRole, Product, Counter, Quote, QuoteLine,
-    SalesOrder, Invoice, Payment, IntakeEvent, IntakeReply,
+    SalesOrder, Invoice, Payment, IntakeEvent, IntakeReply, Recurrence,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

@@ -36,7 +36,22 @@ def _exceptions_and_alerts(migrator: SchemaMigrator) -> None:
     migrator.database.execute_sql('DROP INDEX IF EXISTS "activity_record_kind_record_id_status"')
     migrator.database.execute_sql('DROP INDEX IF EXISTS "lead_status_created_at"')
     for model in (Activity, Lead, Note):
-        model._schema.create_indexes(safe=True)
+        create_indexes_on_existing_columns(migrator.database, model)
+
+
+def create_indexes_on_existing_columns(database: pw.Database, model: type[pw.Model]) -> None:
+    """The model's indexes whose columns the table has at this step of an upgrade.
+
+    A migration that creates "the model's indexes" runs against the columns of
+    its own version: an index on a column a later migration adds is left to
+    that migration (SQLite would otherwise index the quoted name as a constant,
+    and PostgreSQL would refuse it).
+    """
+    present = {column.name for column in database.get_columns(model._meta.table_name)}
+    for index in model._meta.fields_to_index():
+        columns = {getattr(part, "column_name", None) for part in index._expressions}
+        if None not in columns and columns <= present:
+            database.execute(index.safe(True))
 
 # ---- Search index (Records search, see domain.search) ---------------------
 #
@@ -211,12 +226,22 @@ def _lead_intake(migrator: SchemaMigrator) -> None:
     from crm_tui.models import IntakeEvent, IntakeReply
 
     migrator.database.create_tables([IntakeEvent, IntakeReply])
+def _recurring_activities(migrator: SchemaMigrator) -> None:
+    """Recurring activities (issue 14): the series table and each activity's link to it."""
+    from playhouse.migrate import migrate
+
+    from crm_tui.models import Activity, Recurrence
+
+    migrator.database.create_tables([Recurrence])
+    unindexed = pw.ForeignKeyField(Recurrence, null=True, field=Recurrence.id, on_delete="SET NULL", index=False)
+    migrate(migrator.add_column("activity", "series_id", unindexed))
+    create_indexes_on_existing_columns(migrator.database, Activity)
 
 
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
-    _snooze_presence_views_hooks, _job_roles, _sell_deliver_bill, _lead_intake,
+    _snooze_presence_views_hooks, _job_roles, _sell_deliver_bill, _lead_intake, _recurring_activities,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -45,6 +45,9 @@ COMMAND_MODULES = (
     "crm_tui.cli.snooze_cmd",
     "crm_tui.cli.hooks_cmd",
     "crm_tui.cli.process_cmd",
+    "crm_tui.cli.today_cmd",
+    "crm_tui.cli.add_cmd",
+    "crm_tui.cli.done_cmd",
 )
 
 

@@ -87,6 +87,7 @@ def create(
     notes: str = "",
     previous: Activity | None = None,
     check_day: bool = False,
+    series: int | None = None,
 ) -> Activity:
     """Schedule an activity on a record, owned by `owner` (default: the actor).
 
@@ -108,7 +109,7 @@ def create(
             Activity,
             type=type, subject=subject, owner=owner, created_by=actor,
             record_kind=record_kind, record_id=record_id, priority=priority, fixed=fixed,
-            deadline=deadline, notes=notes, previous=previous, first_planned_date=day,
+            deadline=deadline, notes=notes, previous=previous, first_planned_date=day, series=series,
             **_when(owner, day, time, duration_min),
         )
         refresh_record(record_kind, record_id)
@@ -139,8 +140,10 @@ def complete(
 
     `follow_up=None` is the explicit "no follow-up" choice, recorded on the
     activity. A note lands on the linked record (a call's note as a phone or
-    voicemail note).
+    voicemail note). An occurrence of a repeating series also plans the
+    series' next occurrence (domain.recurrence), in the same transaction.
     """
+    from crm_tui.domain import recurrence  # it builds on this module
     activity = get(activity_id)
     if activity.status != "open":
         raise DomainError(f"this activity is already {activity.status}")
@@ -157,6 +160,7 @@ def complete(
             add_note(actor, activity.record_kind, activity.record_id, note,
                      note_kind=_note_kind(activity, outcome), activity=activity)
         nxt = _create_follow_up(actor, config, activity, follow_up) if follow_up else None
+        recurrence.after_complete(actor, config, activity)
         _mark_worked(actor, activity.record_kind, activity.record_id)
         touch_record(activity.record_kind, activity.record_id, now)
         refresh_record(activity.record_kind, activity.record_id)
@@ -281,6 +285,29 @@ def move_to_day(
                        **_when(owner, day, local_time(activity, owner.time_zone), activity.duration_min))
         refresh_record(activity.record_kind, activity.record_id)
     return activity
+
+
+@db.atomic
+def postpone(
+    actor: User, config: Config, activity_id: int, days: int | str, *, expected_version: int | None = None,
+) -> Activity:
+    """Move an open activity `days` calendar days later (`p` on Today, `crm postpone`).
+
+    Counted from its planned day, or from today for an overdue one (postponing
+    an overdue call by a day means tomorrow, not another day in the past),
+    then rolled forward to a working day. A timed activity keeps its local time.
+    """
+    count = validation.integer(days, "days", low=1, high=366)
+    if count is None:
+        raise DomainError("postpone by how many days? type a whole number like 2", "days")
+    activity = get(activity_id)
+    if activity.status != "open":
+        raise DomainError(f"this activity is already {activity.status}")
+    start = max(activity.planned_date, clock.today(activity.owner.time_zone))
+    day = start + dt.timedelta(days=count)
+    while not config.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return move_to_day(actor, config, activity_id, day, expected_version=expected_version)
 
 
 EDITABLE = ("type", "subject", "priority", "fixed", "deadline", "notes", "owner")

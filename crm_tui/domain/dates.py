@@ -19,7 +19,13 @@ Typed forms (case-insensitive), each optionally followed by a time ``10:00``:
 rolled forward), ``+2wd`` (two working days), ``+1w`` / ``in 2 weeks``,
 ``in 3 days``, ``next week``, weekday names ``fri`` / ``friday`` (the next one
 after today, never today itself), ``next fri`` (the same). A time alone
-(``15:30``) means today at that time.
+(``15:30``) means today at that time. Times are wall-clock times in the
+user's zone (``10:00``, ``9.30``, ``14h15``, ``10am``, ``3:30pm``, ``at 10``);
+the domain turns them into UTC for that day, so 10:00 stays 10:00 across a
+daylight-saving change.
+
+`parse_day` is the same for day-only fields (a deadline, a close date), where
+empty may mean "none".
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ QUICK_CHOICES: tuple[str, ...] = (TOMORROW, IN_2_DAYS, NEXT_WEEK, IN_N_DAYS, A_D
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MAX_DAYS = 3 * 366  # further ahead than this is almost certainly a typo
 
-_TIME = re.compile(r"^(?P<rest>.*?)\s*(?:\bat\s+)?(?P<h>\d{1,2})[:.h](?P<m>\d{2})$")
+_TIME = re.compile(r"^(?P<rest>.*?)\s*(?:\bat\s+)?(?P<h>\d{1,2})[:.h](?P<m>\d{2})\s*(?P<ampm>am|pm)?$")
+_AMPM = re.compile(r"^(?P<rest>.*?)\s*(?:\bat\s+)?(?P<h>\d{1,2})\s*(?P<ampm>am|pm)$")
+_AT = re.compile(r"^(?P<rest>.*?)\s*\bat\s+(?P<h>\d{1,2})$")
 _PLUS = re.compile(r"^\+\s*(?P<n>\d+)\s*(?P<unit>d|wd|w)?$")
 _IN = re.compile(r"^in\s+(?P<n>\d+)\s*(?P<unit>days?|d|weeks?|w|working days?|wd)$")
 
@@ -106,17 +114,36 @@ def _count(value: int | str | None, field: str) -> int:
 
 
 def parse_time(text: str, field: str = "time") -> dt.time | None:
-    """'10:00', '9.30', '14h15', or empty for no time (a dated activity)."""
-    text = text.strip()
+    """'10:00', '9.30', '14h15', '10am', '3:30pm', or empty for no time (a dated activity)."""
+    text = text.strip().lower()
     if not text:
         return None
-    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", text)
-    if match is None:
+    match = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?", text)
+    if match is None or (match.group(2) is None and match.group(3) is None):
         raise DomainError(f"{text!r} is not a time like 10:00", field)
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3):
+        if not 1 <= hour <= 12:
+            raise DomainError(f"{text!r} is not a time of day", field)
+        hour = hour % 12 + (12 if match.group(3) == "pm" else 0)
     if hour > 23 or minute > 59:
         raise DomainError(f"{text!r} is not a time of day", field)
     return dt.time(hour, minute)
+
+
+def _split_time(raw: str, field: str) -> tuple[str, dt.time | None]:
+    """('fri', 10:00) from 'fri 10:00', 'fri 10am', 'fri at 10'; (raw, None) without a time."""
+    match = _TIME.match(raw)
+    if match is not None:
+        minute = match.group("m")
+        suffix = match.group("ampm") or ""
+        return match.group("rest").strip(), parse_time(f"{match.group('h')}:{minute}{suffix}", field)
+    match = _AMPM.match(raw) or _AT.match(raw)
+    if match is not None:
+        suffix = match.groupdict().get("ampm") or ""
+        text = f"{match.group('h')}{suffix}" if suffix else f"{match.group('h')}:00"
+        return match.group("rest").strip(), parse_time(text, field)
+    return raw, None
 
 
 def parse_when(config: Config, tz: str, text: str, *, field: str = "day") -> tuple[dt.date, dt.time | None]:
@@ -124,11 +151,9 @@ def parse_when(config: Config, tz: str, text: str, *, field: str = "day") -> tup
     raw = " ".join((text or "").lower().split())
     if not raw:
         raise DomainError("which day? e.g. tomorrow, fri, +3d or 2026-12-01", field)
-    time: dt.time | None = None
-    match = _TIME.match(raw)
-    if match is not None:
-        time = parse_time(f"{match.group('h')}:{match.group('m')}", field)
-        raw = match.group("rest").strip() or "today"
+    raw, time = _split_time(raw, field)
+    if time is not None:
+        raw = raw or "today"
     day = _parse_day(config, clock.today(tz), raw, field)
     if day is None:
         raise DomainError(
@@ -138,6 +163,24 @@ def parse_when(config: Config, tz: str, text: str, *, field: str = "day") -> tup
     if abs((day - clock.today(tz)).days) > _MAX_DAYS:
         raise DomainError(f"{day:%Y-%m-%d} is more than three years away", field)
     return day, time
+
+
+def parse_day(config: Config, tz: str, text: str | dt.date | None, *, field: str = "day",
+              required: bool = False) -> dt.date | None:
+    """A day-only field (deadline, close date): any form `parse_when` reads, no time.
+
+    Empty is None unless `required`.
+    """
+    if isinstance(text, dt.date):
+        return text
+    if not (text or "").strip():
+        if required:
+            raise DomainError(f"{field.replace('_', ' ')} is required: e.g. fri, +3d or 2026-12-01", field)
+        return None
+    day, time = parse_when(config, tz, text or "", field=field)
+    if time is not None:
+        raise DomainError(f"{field.replace('_', ' ')} is a day: leave out the time", field)
+    return day
 
 
 def _parse_day(config: Config, today: dt.date, raw: str, field: str) -> dt.date | None:

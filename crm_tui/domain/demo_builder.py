@@ -23,8 +23,8 @@ from crm_tui.domain import bulk
 from crm_tui.domain import demo_words as W
 from crm_tui.models import (
     CASE_STATUSES, LEAD_STATUSES, RECORD_MODELS, Account, Activity, Case, Contact, EmailTemplate, Lead,
-    IntakeEvent, LeadTouch, Note, Opportunity, QualificationAnswer, RecordSnooze, SavedView, StepCompletion,
-    User,
+    IntakeEvent, LeadTouch, Note, Opportunity, QualificationAnswer, RecordSnooze, Recurrence, SavedView,
+    StepCompletion, User,
 )
 
 DEMO_LOGIN = "alex"
@@ -177,6 +177,7 @@ class Builder:
         self._demo_user_extras()
         w.flush()
         self._parked_and_views()
+        self._demo_series()
 
     def _quota(self, kind: str) -> int:
         self.carry += KIND_WEIGHT[kind] * self.per_weight * (0.4 + 1.2 * self.rng.random())
@@ -679,6 +680,29 @@ class Builder:
                              created_at=self.now, updated_at=self.now).execute()
 
     # ---- the demo user's day ----------------------------------------------
+    def _demo_series(self) -> None:
+        """A weekly account check-in for the demo user: the first open account
+        activity from today on becomes the first occurrence of a series, so
+        completing it on Today plans next week's (`R` on Today edits it)."""
+        owner = self.demo_owner
+        first = (Activity.select().where((Activity.owner == owner.id) & (Activity.status == "open")
+                                         & (Activity.record_kind == "account")
+                                         & (Activity.planned_date >= owner.today))
+                 .order_by(Activity.planned_date, Activity.id).first())
+        if first is None:
+            return
+        local = ""
+        if first.start_at is not None:
+            start = first.start_at.replace(tzinfo=dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(owner.tz))
+            local = f"{start:%H:%M}"
+        series = Recurrence.create(
+            owner=owner.id, created_by=owner.id, record_kind="account", record_id=first.record_id,
+            type=first.type, subject=first.subject, priority=first.priority, local_time=local,
+            duration_min=first.duration_min, rule="schedule", every=1, unit="weeks", anchor=first.planned_date,
+            created_at=self.now, updated_at=self.now,
+        )
+        Activity.update(series=series.id).where(Activity.id == first.id).execute()
+
     def _demo_user_extras(self) -> None:
         """Make sure the demo user has overdue work and two overloaded coming days.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from crm_tui.domain import records
+from crm_tui.domain.errors import DomainError
 from crm_tui.models import Account, Case, Contact, Lead, Opportunity
 
 LIMIT = 20
@@ -96,3 +97,25 @@ def hit_for(kind: str, record_id: int) -> Hit:
     """The picker entry of a known record (to preselect it)."""
     record = records.get(kind, record_id)
     return Hit(kind, record_id, records.display_name(record))
+
+
+def resolve(text: str) -> Hit:
+    """One record named on a command line: `lead:12`, or a name that matches one record best.
+
+    A name with several equally good matches is refused with the candidates,
+    so a script never links an activity to the wrong Kim.
+    """
+    raw = text.strip()
+    kind, _, number = raw.partition(":")
+    if number.strip().isdigit() and kind.strip().lower() in _COLUMNS:
+        return hit_for(kind.strip().lower(), int(number))
+    hits = search(raw, limit=5)
+    if not hits:
+        raise DomainError(f"no record matches {raw!r}; name one like lead:12", "record")
+    exact = [hit for hit in hits if hit.name.lower() == raw.lower()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(hits) == 1:
+        return hits[0]
+    named = ", ".join(f"{hit.kind}:{hit.record_id} {hit.name}" for hit in hits)
+    raise DomainError(f"{raw!r} matches several records ({named}); name one like lead:12", "record")

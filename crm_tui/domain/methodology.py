@@ -7,6 +7,12 @@ done; the last step once all are done). Completing a step suggests the next
 step's activity, due within that step's `within_days` counted in working
 days (config.working_days and holidays), so the UI can prompt to schedule
 it; passing a `FollowUp` schedules it in the same transaction.
+
+The next step's activity is offered the way `domain.chains` offers the next
+activity after an outcome: the step's `subject` template, planned
+`delay_days` working days ahead (never after the due day), and its `mode`:
+suggest (the dialog opens prefilled), auto (completing the step schedules it
+without asking) or none (the dialog opens with scheduling switched off).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from crm_tui import clock, db
 from crm_tui.config import Config, Step
 from crm_tui.domain import activities, changes, validation
 from crm_tui.domain.activities import FollowUp
+from crm_tui.domain.chains import render_subject
 from crm_tui.domain.errors import DomainError, NotFound
 from crm_tui.models import Activity, Opportunity, StepCompletion, User
 
@@ -45,11 +52,20 @@ class NextStep:
     subject: str
     due: dt.date
     """The latest working day the activity should be planned for."""
+    day: dt.date | None = None
+    """The suggested day: the step's delay_days working days ahead, capped at `due`."""
+    mode: str = "suggest"
+    """The step's mode: suggest, auto or none (see config.Step)."""
 
     def follow_up(self, day: dt.date | None = None, time: dt.time | None = None,
                   duration_min: int | None = None) -> FollowUp:
         """The suggestion as a FollowUp, planned for `day` (default: its due day)."""
         return FollowUp(self.activity_type, self.subject, day or self.due, time, duration_min)
+
+    @property
+    def when(self) -> str:
+        """The suggested day as a user would type it, for prefilling a day field."""
+        return (self.day or self.due).isoformat()
 
 
 @dataclass(frozen=True)
@@ -144,8 +160,11 @@ def suggest_next(config: Config, opportunity_id: int, after: Step, tz: str = "UT
         return None
     nxt = config.methodology[index + 1]
     opportunity = get_opportunity(opportunity_id)
-    due = add_working_days(config, clock.today(tz), nxt.within_days)
-    return NextStep(opportunity.id, nxt, nxt.activity_type, f"{nxt.name}: {opportunity.name}", due)
+    today = clock.today(tz)
+    due = add_working_days(config, today, nxt.within_days)
+    day = min(add_working_days(config, today, nxt.delay_days), due)
+    subject = render_subject(nxt.subject, step=nxt.name, record=opportunity.name) or f"{nxt.name}: {opportunity.name}"
+    return NextStep(opportunity.id, nxt, nxt.activity_type, subject, due, day, nxt.mode)
 
 
 @db.atomic
@@ -163,7 +182,8 @@ def complete_step(
     Steps go in order: `step_key` (default: the current step) must be the
     current one. A `follow_up` (usually `result.next.follow_up(day)`) is
     scheduled on the opportunity in the same transaction, and must fall
-    within the next step's time frame.
+    within the next step's time frame. Without one, a next step whose mode
+    is auto is scheduled on its suggested day all the same.
     """
     opportunity = get_opportunity(opportunity_id)
     if opportunity.state != "open":
@@ -180,6 +200,8 @@ def complete_step(
         raise DomainError(f"complete {current.name} first: steps go in order", "step")
     owner = opportunity.owner or actor
     suggestion = suggest_next(config, opportunity_id, current, owner.time_zone)
+    if follow_up is None and suggestion is not None and suggestion.mode == "auto":
+        follow_up = suggestion.follow_up(suggestion.day)
     if follow_up is not None:
         if suggestion is None:
             raise DomainError("this is the last step: there is no next step to schedule")

@@ -26,7 +26,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Question
-from crm_tui.domain import activities, changes, validation
+from crm_tui.domain import activities, changes, dates, validation
 from crm_tui.domain.errors import DomainError, NotFound
 from crm_tui.models import Account, Activity, Contact, Lead, Opportunity, QualificationAnswer, User
 
@@ -232,7 +232,7 @@ def convert(
         raise DomainError("no sales methodology is configured: add [[methodology]] steps to the config")
     amount_value = validation.money(amount, "amount")
     currency = validation.currency(currency)
-    close = validation.iso_date(forecast_close, "forecast_close")
+    close = dates.parse_day(config, actor.time_zone, forecast_close, field="forecast_close")
     if close is not None and close < clock.today(actor.time_zone):
         raise DomainError("the close date is in the past", "forecast_close")
     opportunity_name = validation.required(

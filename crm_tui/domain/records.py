@@ -17,7 +17,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import changes, search, validation
+from crm_tui.domain import changes, dates, search, validation
 from crm_tui.domain.errors import DomainError, NotFound
 from crm_tui.domain.validation import CURRENCIES
 from crm_tui.models import (
@@ -358,10 +358,13 @@ def _account_named(name: str) -> Account:
     return Account.get_by_id(ids[0])
 
 
-def clean(kind: str, values: dict[str, str], config: Config, *, creating: bool = True) -> dict[str, Any]:
+def clean(kind: str, values: dict[str, str], config: Config, *, creating: bool = True,
+          tz: str = "UTC") -> dict[str, Any]:
     """Check what was typed, field by field in form order; the first problem is
     raised as DomainError naming its field. Returns model values (plus the
-    lead's `campaign`, which belongs on its first touch)."""
+    lead's `campaign`, which belongs on its first touch). Date fields read
+    what `dates.parse_day` reads (fri, +2w, 2026-12-31), relative to the
+    local today in zone `tz`."""
     result: dict[str, Any] = {}
     for spec in fields(kind, config, creating=creating):
         if spec.name not in values:
@@ -374,7 +377,7 @@ def clean(kind: str, values: dict[str, str], config: Config, *, creating: bool =
         elif spec.input == "money":
             value = validation.money(raw, spec.name, required_value=spec.required)
         elif spec.input == "date":
-            value = validation.iso_date(raw, spec.name, required_value=spec.required)
+            value = dates.parse_day(config, tz, raw, field=spec.name, required=spec.required)
         elif spec.input == "integer":
             value = validation.integer(raw, spec.name, low=0, high=100)
             if value is None:
@@ -474,7 +477,7 @@ def create(
     the matches) unless `allow_duplicates`: the user saw them and said create.
     A lead's source becomes its original source and its first touch.
     """
-    data = clean(kind, values, config, creating=True)
+    data = clean(kind, values, config, creating=True, tz=actor.time_zone)
     if not allow_duplicates:
         matches = duplicates(kind, data)
         if matches:
@@ -501,7 +504,7 @@ def update(
     and when; nothing is written, and the caller keeps the user's input.
     """
     record = get(kind, record_id)
-    data = clean(kind, values, config, creating=False)
+    data = clean(kind, values, config, creating=False, tz=actor.time_zone)
     with changes.action(actor):
         return changes.update(record, expected_version, **data)
 

@@ -121,7 +121,12 @@ async def test_step_complete_schedules_the_next_step_within_its_time_frame(rep: 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Demo is due within 7 working days, by Fri 27 Nov" in error_text(app, "step")
-        app.screen.query_one("#step-day", Input).value = "2026-11-23"
+        app.screen.query_one("#step-day", Input).value = "someday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "'someday' is not a day" in error_text(app, "step")
+        assert app.screen.focused is app.screen.query_one("#step-day")
+        app.screen.query_one("#step-day", Input).value = "mon"  # relative days work here too
         app.screen.query_one("#step-note", Input).value = "Budget confirmed"
         await pilot.press("ctrl+s")
         await pilot.pause()

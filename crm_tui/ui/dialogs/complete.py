@@ -1,8 +1,12 @@
 """Complete an activity (`c`): outcome, optional note, and the follow-up decision.
 
 Rule 2 in one dialog, fast enough to keep up with a phone: `c`, an outcome
-digit, `enter` completes the call and schedules the prefilled follow-up
-(same type, "Follow up: <subject>", next working day). Outcomes come only
+digit, `enter` completes the call and schedules the prefilled follow-up.
+Choosing an outcome prefills the follow-up from `domain.chains` (a configured
+chain such as "left voicemail: call again in 2 working days", else the same
+type, "Follow up: <subject>", next working day); an outcome whose chain is
+`auto` completes at once with its next activity, and one whose chain is
+`none` preselects "no follow-up". Outcomes come only
 from the configured list for the activity's type. The dialog dismisses a
 `Completion`; with a `save` callable (the Today screen passes one that calls
 `activities.complete` once, so completing and scheduling are one
@@ -21,8 +25,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from crm_tui import clock
 from crm_tui.config import Config
-from crm_tui.domain import validation
+from crm_tui.domain import chains, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError
 from crm_tui.ui.dialogs.base import FormDialog
@@ -39,10 +44,7 @@ class Completion:
     follow_up: FollowUp | None
 
 
-def follow_up_subject(subject: str) -> str:
-    """'Follow up: Intro call' (not 'Follow up: Follow up: ...')."""
-    base = subject.removeprefix("Follow up: ")
-    return f"Follow up: {base}"[:200]
+follow_up_subject = chains.follow_up_subject
 
 
 class CompleteDialog(FormDialog[Completion]):
@@ -62,7 +64,7 @@ class CompleteDialog(FormDialog[Completion]):
 
     def __init__(
         self, config: Config, tz: str, *, activity_type: str, subject: str, record_label: str,
-        save: Callable[[Completion], Any] | None = None,
+        save: Callable[[Completion], Any] | None = None, record_name: str = "", repeats: str = "",
     ) -> None:
         super().__init__(save)
         self._config = config
@@ -70,6 +72,10 @@ class CompleteDialog(FormDialog[Completion]):
         self._type = activity_type
         self._subject = subject
         self._record = record_label
+        self._record_name = record_name
+        self._repeats = repeats
+        """What completing plans next for an occurrence of a series ("repeats every week: next Mon")."""
+        self._applied: int | None = None
         names = config.activity_type_names
         self._outcomes = config.activity_type(activity_type).outcomes if activity_type in names else ()
 
@@ -90,6 +96,7 @@ class CompleteDialog(FormDialog[Completion]):
                 yield Label("Note (optional; lands on the record)", classes="field-label")
                 yield Input(placeholder="what was said", id="complete-note")
                 yield FieldError("complete-note")
+            yield Label(self._repeats[:1].upper() + self._repeats[1:], id="complete-chain", classes="dialog-hint", markup=False)
             yield FollowUpForm(self._config, self._tz, default_type=self._type,
                                default_subject=follow_up_subject(self._subject))
             yield Label("digit: outcome · enter (outcome, note): complete · ctrl+s: complete · escape: cancel",
@@ -114,6 +121,47 @@ class CompleteDialog(FormDialog[Completion]):
         outcomes.highlighted = index
         outcomes.focus()
         self.query_one("#outcome-error", FieldError).show("")
+        suggestion = self._apply_chain(index)
+        if suggestion.auto:
+            self.submit_auto(suggestion)
+
+    def _suggestion(self, index: int) -> chains.Suggestion:
+        return chains.suggest(self._config, self._tz, activity_type=self._type, outcome=self._outcomes[index],
+                              subject=self._subject, record_name=self._record_name)
+
+    def _apply_chain(self, index: int) -> chains.Suggestion:
+        """Prefill the follow-up section for the outcome at `index` (once per outcome change)."""
+        suggestion = self._suggestion(index)
+        if self._applied == index:
+            return suggestion
+        self._applied = index
+        hint = self.query_one("#complete-chain", Label)
+        if suggestion.mode == chains.DEFAULT and self._repeats:
+            self.query_one(FollowUpForm).prefill(None, "")
+            hint.update(f"{self._repeats[:1].upper() + self._repeats[1:]}; no follow-up needed")
+        elif suggestion.mode == chains.DEFAULT:
+            self.query_one(FollowUpForm).prefill(suggestion.follow_up, "")
+            hint.update("")
+        else:
+            self.query_one(FollowUpForm).prefill(suggestion.follow_up, suggestion.when)
+            hint.update("Next: " + suggestion.describe(clock.today(self._tz)))
+        return suggestion
+
+    def submit_auto(self, suggestion: chains.Suggestion) -> None:
+        """An auto chain: complete now with the configured next activity (the note typed so far kept)."""
+        outcome = self.chosen_outcome
+        if outcome is None:
+            return
+        self.build(lambda: Completion(
+            outcome=outcome,
+            note=validation.optional(self.query_one("#complete-note", Input).value, "note", max_length=20000),
+            follow_up=suggestion.follow_up,
+        ))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_index is not None and event.option_index < len(self._outcomes):
+            self._apply_chain(event.option_index)
 
     def _completion(self) -> Completion:
         outcome = self.chosen_outcome

@@ -54,7 +54,7 @@ class ConvertLeadDialog(CrmDialog[qualification.Conversion | None]):
                 yield Input("EUR", id="convert-currency", max_length=3, compact=True)
             with Horizontal(classes="dialog-row"):
                 yield Label("Close date", classes="dialog-label")
-                yield Input(id="convert-close", placeholder="YYYY-MM-DD (optional)", compact=True)
+                yield Input(id="convert-close", placeholder="e.g. end of quarter: 2026-12-31, +6w (optional)", compact=True)
             yield self.error_line()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Convert", id="convert-save", variant="primary", compact=True)

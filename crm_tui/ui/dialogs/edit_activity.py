@@ -101,7 +101,7 @@ class EditActivityDialog(FormDialog[ActivityEdit]):
                 with Vertical(classes="form-cell"):
                     yield Label("Deadline (optional)", classes="field-label")
                     yield Input(row.deadline.isoformat() if row.deadline else "", id="edit-deadline",
-                                placeholder="2026-12-31")
+                                placeholder="2026-12-31, fri, +2w")
                     yield FieldError("edit-deadline")
                 with Vertical(classes="form-cell"):
                     yield Checkbox("Fixed (rebalancing never moves it)", row.fixed, id="edit-fixed")
@@ -132,7 +132,7 @@ class EditActivityDialog(FormDialog[ActivityEdit]):
             type=kind, day=day, time=time, duration_min=duration,
             priority=int(self.query_one("#edit-priority", Select).value),
             fixed=self.query_one("#edit-fixed", Checkbox).value,
-            deadline=validation.iso_date(self._value("#edit-deadline"), "deadline"),
+            deadline=dates.parse_day(self._config, self._tz, self._value("#edit-deadline"), field="deadline"),
         )
 
     def action_accept(self) -> None:

@@ -2,14 +2,18 @@
 schedule the next step's activity, prefilled from the methodology's
 suggestion and due within the next step's time frame.
 
+The next step's activity is offered like a chained next activity (see
+`domain.chains`): prefilled with the step's subject and its `delay_days`,
+scheduling switched off for a step whose mode is none, and shown as created
+automatically for one whose mode is auto. The day field reads every form
+`domain.dates` reads (fri, +2wd, 2026-12-01, tue 10:00).
+
 `StepCompleteDialog(opportunity_id)` dismisses a `methodology.StepResult`
 (the step done, the next step, the scheduled activity or None), or None
 (escape: nothing changed).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from rich.text import Text
 from textual import on
@@ -18,21 +22,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from crm_tui import clock
-from crm_tui.domain import methodology, validation
-from crm_tui.domain.errors import DomainError
+from crm_tui.domain import dates, methodology, validation
 from crm_tui.ui.dialogs.modal import CrmDialog
-
-
-def parse_time(text: str) -> dt.time | None:
-    """'14:30' -> a time; empty -> None (an all-day activity)."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return dt.time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
-    except ValueError:
-        raise DomainError(f"{text!r} is not a time like 14:30", "time") from None
 
 
 class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
@@ -47,6 +38,7 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
         self.opportunity_id = opportunity_id
         self.suggestion: methodology.NextStep | None = None
         self.step = None
+        self._tz = "UTC"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="step-dialog", classes="dialog"):
@@ -62,7 +54,7 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
                     yield Input(id="step-subject", compact=True)
                 with Horizontal(classes="dialog-row"):
                     yield Label("Day", classes="dialog-label")
-                    yield Input(id="step-day", placeholder="YYYY-MM-DD", compact=True)
+                    yield Input(id="step-day", placeholder="fri, +2wd, 2026-12-01", compact=True)
                 with Horizontal(classes="dialog-row"):
                     yield Label("Time", classes="dialog-label")
                     yield Input(id="step-time", placeholder="HH:MM, or empty for any time that day", compact=True)
@@ -85,6 +77,7 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
             return
         title.update(Text(f"{opportunity.name}: complete “{self.step.name}”"))
         tz = (opportunity.owner or self.user).time_zone
+        self._tz = tz
         self.suggestion = methodology.suggest_next(self.config, self.opportunity_id, self.step, tz)
         if self.suggestion is None:
             self.query_one("#step-schedule", Checkbox).value = False
@@ -92,13 +85,17 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
             self.query_one("#step-next").display = False
         else:
             nxt = self.suggestion
+            how = {"auto": " · scheduled automatically", "none": " · not scheduled unless you tick it"}
             self.query_one("#step-next-text", Static).update(Text(
                 f"Next: {nxt.step.name} ({nxt.activity_type}), due within {nxt.step.within_days} "
-                f"working days: by {nxt.due:%a %d %b}"
+                f"working days: by {nxt.due:%a %d %b}{how.get(nxt.mode, '')}"
             ))
             self.query_one("#step-subject", Input).value = nxt.subject
-            tomorrow = methodology.add_working_days(self.config, clock.today(tz), 1)
-            self.query_one("#step-day", Input).value = min(tomorrow, nxt.due).isoformat()
+            self.query_one("#step-day", Input).value = nxt.when
+            if nxt.mode == "none":
+                self.query_one("#step-schedule", Checkbox).value = False
+            elif nxt.mode == "auto":
+                self.query_one("#step-schedule").display = False
         self.query_one("#step-note", Input).focus()
 
     @on(Checkbox.Changed, "#step-schedule")
@@ -109,8 +106,9 @@ class StepCompleteDialog(CrmDialog[methodology.StepResult | None]):
         schedule = self.query_one("#step-schedule", Checkbox)
         if self.suggestion is None or not schedule.value:
             return None
-        day = validation.iso_date(self.query_one("#step-day", Input).value, "day", required_value=True)
-        time = parse_time(self.query_one("#step-time", Input).value)
+        day, typed_time = dates.parse_when(self.config, self._tz, self.query_one("#step-day", Input).value,
+                                           field="day")
+        time = dates.parse_time(self.query_one("#step-time", Input).value, "time") or typed_time
         subject = validation.required(self.query_one("#step-subject", Input).value, "subject")
         follow = self.suggestion.follow_up(day, time, 30 if time else None)
         return methodology.FollowUp(follow.type, subject, follow.day, follow.time, follow.duration_min)

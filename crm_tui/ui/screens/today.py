@@ -3,7 +3,8 @@
 It shows `domain.agenda.for_user` (overdue, today, cases escalated to me) in
 `#today-list` and turns keys into domain calls through the dialogs: complete
 with the follow-up decision (`c`), reschedule (`s`), edit (`e`), cancel with
-a reason (`x`), open the linked record (`enter`, double click). `n` (new
+a reason (`x`), postpone by a number of days (`p`), make it repeat or edit
+or stop its series (`R`), open the linked record (`enter`, double click). `n` (new
 activity) and `u` (undo) are app-wide. Other users' changes arrive through
 the app's change polling, which calls `reload()`; the cursor stays on the
 same activity.
@@ -19,11 +20,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from crm_tui.domain import activities, agenda
+from crm_tui.domain import activities, agenda, recurrence
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
 from crm_tui.ui.dialogs.edit_activity import ActivityEdit, EditActivityDialog
+from crm_tui.ui.dialogs.postpone import PostponeDialog
+from crm_tui.ui.dialogs.repeat import RepeatDialog
 from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
@@ -36,6 +39,10 @@ class TodayScreen(CrmScreen):
         Binding("c", "complete", "Complete", id="today.complete",
                 tooltip="Complete the activity: outcome, note, and the follow-up decision"),
         Binding("s", "reschedule", "Reschedule", id="today.reschedule", tooltip="Move the activity to another day"),
+        Binding("p", "postpone", "Postpone", id="today.postpone",
+                tooltip="Postpone the activity by a number of days (working days only)"),
+        Binding("R", "repeat", "Repeat", id="today.repeat",
+                tooltip="Make the activity repeat (weekly, monthly, N days after done), or edit or stop its series"),
         Binding("e", "edit", "Edit", id="today.edit", tooltip="Edit subject, type, day, time, priority"),
         Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
                 tooltip="Cancel the activity (asks for a reason)"),
@@ -133,9 +140,13 @@ class TodayScreen(CrmScreen):
                 self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
             self.crm.changed()
 
+        repeats = self.attempt(recurrence.preview_next, session.config, row.activity_id)
+        if repeats is None:
+            return
         self.app.push_screen(
             CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
-                           record_label=row.record_label, save=save),
+                           record_label=row.record_label, record_name=row.record_name, repeats=repeats,
+                           save=save),
             done,
         )
 
@@ -157,6 +168,29 @@ class TodayScreen(CrmScreen):
             RescheduleDialog(session.config, session.user.time_zone, subject=row.subject, save=save),
             self._after("Moved"),
         )
+
+    def action_postpone(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+
+        def done(moved: object) -> None:
+            if moved is not None:
+                self.notify(f"Postponed to {moved.planned_date:%a %d %b}")  # type: ignore[attr-defined]
+
+        self.app.push_screen(PostponeDialog(row.activity_id, row.version, row.subject, row.planned_date), done)
+
+    def action_repeat(self) -> None:
+        row = self._activity()
+        if row is None:
+            return
+
+        def done(series: object) -> None:
+            if series is not None:
+                self.notify("Series ended" if not series.active else  # type: ignore[attr-defined]
+                            f"Repeats {recurrence.describe(series)}")  # type: ignore[arg-type]
+
+        self.app.push_screen(RepeatDialog(row.activity_id, row.version, row.subject), done)
 
     def action_edit(self) -> None:
         row = self._activity()
@@ -223,6 +257,10 @@ class TodayScreen(CrmScreen):
                           self.action_complete),
             SystemCommand("Reschedule activity", "Move the selected activity to another day",
                           self.action_reschedule),
+            SystemCommand("Postpone activity", "Move the selected activity a number of days later",
+                          self.action_postpone),
+            SystemCommand("Repeat activity", "Make the selected activity repeat, or edit or stop its series",
+                          self.action_repeat),
             SystemCommand("Edit activity", "Change the selected activity", self.action_edit),
             SystemCommand("Cancel activity", "Cancel the selected activity with a reason",
                           self.action_cancel_activity),

@@ -85,6 +85,16 @@ class DayPicker(Vertical):
             self._syncing = False
         self.refresh_preview()
 
+    def type_date(self, text: str) -> None:
+        """Fill the date box (e.g. "+2wd 10:00" from a configured chain) and choose it."""
+        self.query_one(f"#{self.id}-date", Input).value = text
+        self.select(dates.A_DATE)
+
+    def reset(self, choice: str) -> None:
+        """Back to a quick choice with empty boxes (an outcome without a chain)."""
+        self.query_one(f"#{self.id}-date", Input).value = ""
+        self.select(choice)
+
     @property
     def wants_none(self) -> bool:
         return self.choice == NO_FOLLOW_UP

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Select
 from crm_tui.config import Config
 from crm_tui.domain import dates, validation
 from crm_tui.domain.activities import FollowUp
-from crm_tui.ui.widgets.day_picker import DayPicker
+from crm_tui.ui.widgets.day_picker import NO_FOLLOW_UP, DayPicker
 from crm_tui.ui.widgets.field_error import FieldError
 
 
@@ -55,6 +55,23 @@ class FollowUpForm(Vertical):
     @property
     def picker(self) -> DayPicker:
         return self.query_one("#fu-when", DayPicker)
+
+    def prefill(self, follow_up: FollowUp | None, when: str) -> None:
+        """Show a suggested next activity: its type, subject and day as typed text
+        (`when`, e.g. "+2wd 10:00"); None preselects "no follow-up"; an empty
+        `when` goes back to this form's default quick choice."""
+        picker = self.picker
+        if follow_up is None:
+            picker.select(NO_FOLLOW_UP)
+            return
+        if follow_up.type in self._config.activity_type_names:
+            self.query_one("#fu-type", Select).value = follow_up.type
+        self.query_one("#fu-subject", Input).value = follow_up.subject
+        self.query_one("#fu-time", Input).value = ""
+        if when:
+            picker.type_date(when)
+        else:
+            picker.reset(self._choice)
 
     def follow_up(self) -> FollowUp | None:
         """The FollowUp asked for, or None for "no follow-up"."""

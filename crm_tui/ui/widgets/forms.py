@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Select, TextArea
 
 PLACEHOLDERS = {
     "email": "name@example.com", "phone": "+49 30 1234 5678", "money": "1,234.50",
-    "date": "YYYY-MM-DD", "integer": "0-100", "account": "the account's name",
+    "date": "2026-12-31, fri, +2w", "integer": "0-100", "account": "the account's name",
 }
 
 
