@@ -214,6 +214,9 @@ class ExceptionsScreen(CrmScreen):
         text.append(f"{m.response_label}\n  {metrics.duration_text(m.response_median)}"
                     f" ({m.responded.part} of {m.responded.whole} leads)\n")
         text.append(f"{m.steps.label}\n  {m.steps.text}\n")
+        text.append(f"{m.quoted_fast.label}\n  {m.quoted_fast.text}\n")
+        text.append(f"{m.quoted_day.label}\n  {m.quoted_day.text}\n")
+        text.append(f"{metrics.QUOTE_MEDIAN_LABEL}\n  {metrics.duration_text(m.quote_median)}\n")
         text.append("p: 7 / 30 / 90 days", style="dim")
         self.query_one("#exceptions-metrics", Static).update(text)
         bars = [Bar(bucket.label, bucket.share.ratio, bucket.share.text) for bucket in m.touched_by_week]
