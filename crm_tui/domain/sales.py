@@ -260,10 +260,24 @@ def reject(actor: User, quote_id: int, reason: str, *, expected_version: int | N
 
 @db.atomic
 def mark_sent(actor: User, quote_id: int) -> Quote:
-    """The approved quote went to the customer (the email is logged by the caller's action)."""
+    """The approved quote went to the customer some other way (no email to log)."""
     quote = get_quote(quote_id)
     _move(quote, "sent")
     with changes.action(actor):
+        return changes.update(quote, status="sent", sent_at=clock.utcnow_naive())
+
+
+@db.atomic
+def send(actor: User, config: Config, quote_id: int, to: str, subject: str, body: str, *,
+         by_smtp: bool) -> Quote:
+    """The quote went out by email: log the email activity on the opportunity and mark it sent,
+    as one action (interop.quotes sends it through SMTP first when asked)."""
+    from crm_tui.domain import templates
+
+    quote = get_quote(quote_id)
+    _move(quote, "sent")
+    with changes.action(actor):
+        templates.log_email(actor, config, "opportunity", quote.opportunity_id, to, subject, body, sent=by_smtp)
         return changes.update(quote, status="sent", sent_at=clock.utcnow_naive())
 
 
@@ -307,11 +321,12 @@ def sendable_to(quote: Quote) -> str:
     return ""
 
 
-def render_text(quote: Quote) -> str:
-    """The quote as plain text: for the email body, the terminal and `crm quotes show`."""
+def render_text(quote: Quote, *, for_customer: bool = False) -> str:
+    """The quote as plain text: for the terminal and `crm quotes show`, and (without
+    its internal status) for the email body."""
     opportunity = Opportunity.get_by_id(quote.opportunity_id)
     account = Account.get_or_none(Account.id == quote.account_id) if quote.account_id else None
-    out = [f"Quote {quote_label(quote.number)}  ({quote.status})",
+    out = [f"Quote {quote_label(quote.number)}" + ("" if for_customer else f"  ({quote.status})"),
            f"For: {account.name if account else opportunity.name}  ·  {opportunity.name}"]
     if quote.valid_until:
         out.append(f"Valid until: {quote.valid_until.isoformat()}")
