@@ -41,6 +41,9 @@ COMMAND_MODULES = (
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
     "crm_tui.cli.process_cmd",
+    "crm_tui.cli.products_cmd",
+    "crm_tui.cli.quotes_cmd",
+    "crm_tui.cli.orders_cmd",
 )
 
 
