@@ -20,7 +20,7 @@ def test_sell_deliver_bill_from_the_shell(capsys: pytest.CaptureFixture[str], tm
     dbp = str(tmp_path / "c.db")
 
     def crm(user: str, *argv: str) -> tuple[int, str, str]:
-        return run(capsys, "--db", dbp, "--user", user, *argv)
+        return run(capsys, "--db", dbp, "--user", user, "--now", "2026-11-18T09:00:00+00:00", *argv)
 
     assert crm("root", "users", "add", "root", "--role", "admin")[0] == 0
     crm("root", "users", "add", "ann", "--name", "Ann Lee")
