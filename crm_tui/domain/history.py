@@ -332,7 +332,7 @@ def _documents(kind: str, record_id: int, opportunity_ids: list[int], window: in
     if opportunity_ids and department in (None, "sales"):
         quotes = (Quote.select(Quote.id, Quote.number, Quote.opportunity, Quote.owner, Quote.decided_by, Quote.status,
                                Quote.total, Quote.currency, Quote.decision_reason, Quote.created_at,
-                               Quote.submitted_at, Quote.approved_at, Quote.sent_at, Quote.closed_at)
+                               Quote.submitted_at, Quote.approved_at, Quote.sent_at, Quote.closed_at, Quote.updated_at)
                   .where(Quote.opportunity.in_(opportunity_ids)).order_by(Quote.id.desc()).limit(window))
         for quote in quotes:
             label = f"Q-{quote.number:05d}"

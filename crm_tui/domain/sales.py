@@ -119,6 +119,12 @@ def quotes_for(opportunity_id: int) -> list[Quote]:
     return list(Quote.select().where(Quote.opportunity == opportunity_id).order_by(Quote.number.desc()))
 
 
+def newest(opportunity_id: int, statuses: tuple[str, ...]) -> Quote | None:
+    """The opportunity's newest quote in one of these statuses (what a detail-view key acts on)."""
+    return (Quote.select().where((Quote.opportunity == opportunity_id) & Quote.status.in_(statuses))
+            .order_by(Quote.number.desc()).first())
+
+
 @db.atomic
 def create_quote(actor: User, config: Config, opportunity_id: int, *, currency: str | None = None) -> Quote:
     """A draft quote on an open opportunity, numbered from the gapless sequence."""

@@ -152,6 +152,8 @@ class RecordDetailScreen(CrmScreen):
         self.record_id = record_id
         self.record: Any = records.get(kind, record_id)
         self._related: list[tuple[str, int]] = []
+        self.department: str | None = None
+        """Show only this department's timeline entries (history.DEPARTMENTS); None: all."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -164,7 +166,7 @@ class RecordDetailScreen(CrmScreen):
                 yield Label("Related", classes="detail-heading")
                 yield DataTable(id="detail-related", cursor_type="row", show_header=False)
             with Vertical(id="detail-main"):
-                yield Label("Timeline", classes="detail-heading")
+                yield Label("Timeline", classes="detail-heading", id="timeline-heading")
                 yield Timeline(self.session.user.time_zone, id="timeline")
         yield Footer()
 
@@ -246,10 +248,18 @@ class RecordDetailScreen(CrmScreen):
     def _load_timeline(self, *, append: bool) -> None:
         timeline = self.query_one("#timeline", Timeline)
         offset = timeline.count if append else 0
-        entries = self.attempt(history.timeline, self.kind, self.record_id, limit=TIMELINE_PAGE + 1, offset=offset)
+        entries = self.attempt(history.timeline, self.kind, self.record_id, limit=TIMELINE_PAGE + 1, offset=offset,
+                               department=self.department)
         if entries is None:
             return
         timeline.show(entries[:TIMELINE_PAGE], more=len(entries) > TIMELINE_PAGE, append=append)
+
+    def set_department(self, department: str | None) -> None:
+        """Filter the timeline to one department (None: every department) and reload it."""
+        self.department = department
+        heading = "Timeline" if department is None else f"Timeline · {department} only"
+        self.query_one("#timeline-heading", Label).update(heading)
+        self._load_timeline(append=False)
 
     def changed(self) -> None:
         """Call after a write made from this screen: reloads it (and the rest of the app)."""
