@@ -328,6 +328,9 @@ def _documents(kind: str, record_id: int, opportunity_ids: list[int], window: in
                department: str | None) -> list[Entry]:
     """Quotes (sales), orders (delivery), invoices and payments (billing) of the record's
     opportunities, and an account's own invoices (imported ones have no order)."""
+    # Within a document, later steps are appended first, and later departments' documents
+    # come first: entries with the same instant (an acceptance that places the order) then
+    # still read newest first after the stable sort.
     result: list[Entry] = []
     if opportunity_ids and department in (None, "sales"):
         quotes = (Quote.select(Quote.id, Quote.number, Quote.opportunity, Quote.owner, Quote.decided_by, Quote.status,
@@ -338,7 +341,13 @@ def _documents(kind: str, record_id: int, opportunity_ids: list[int], window: in
             label = f"Q-{quote.number:05d}"
             total = f"{quote.total:,.2f} {quote.currency}"
             link = ("opportunity", quote.opportunity_id)
-            for stamp, title, detail in _QUOTE_EVENTS:
+            if quote.closed_at is not None:
+                result.append(Entry(quote.closed_at, "document", f"Quote {label} {quote.status} by the customer",
+                                    total, people.get(quote.owner_id, ""), link))
+            if quote.status == "rejected":
+                result.append(Entry(quote.updated_at, "document", f"Quote {label} rejected", quote.decision_reason,
+                                    people.get(quote.decided_by_id, ""), link))
+            for stamp, title, detail in reversed(_QUOTE_EVENTS):
                 at = getattr(quote, stamp)
                 if at is None or (stamp == "submitted_at" and quote.approved_at == at):
                     continue
@@ -346,12 +355,7 @@ def _documents(kind: str, record_id: int, opportunity_ids: list[int], window: in
                                  else quote.owner_id, "")
                 result.append(Entry(at, "document", title.format(label=label),
                                     detail.format(total=total, reason=quote.decision_reason), who, link))
-            if quote.status == "rejected":
-                result.append(Entry(quote.updated_at, "document", f"Quote {label} rejected", quote.decision_reason,
-                                    people.get(quote.decided_by_id, ""), link))
-            if quote.closed_at is not None:
-                result.append(Entry(quote.closed_at, "document", f"Quote {label} {quote.status} by the customer",
-                                    total, people.get(quote.owner_id, ""), link))
+    quote_entries, result = result, []
     if opportunity_ids and department in (None, "delivery"):
         orders = (SalesOrder.select(SalesOrder, Quote.opportunity).join(Quote, on=(SalesOrder.quote == Quote.id))
                   .where(Quote.opportunity.in_(opportunity_ids)).order_by(SalesOrder.id.desc()).limit(window))
@@ -359,18 +363,17 @@ def _documents(kind: str, record_id: int, opportunity_ids: list[int], window: in
             label = f"O-{order.number:05d}"
             link = ("opportunity", order.quote.opportunity_id)
             promised = f"promised for {order.promised_on:%a %d %b %Y}" if order.promised_on else ""
-            result.append(Entry(order.created_at, "document", f"Order {label} placed",
-                                f"{order.total:,.2f} {order.currency}, {promised}".rstrip(", "),
-                                people.get(order.owner_id, ""), link, department="delivery"))
             if order.delivered_at is not None:
                 result.append(Entry(order.delivered_at, "document", f"Order {label} delivered", "", "", link,
                                     department="delivery"))
             elif order.status in ("in delivery", "cancelled"):
                 result.append(Entry(order.updated_at, "document", f"Order {label} {order.status}", "", "", link,
                                     department="delivery"))
-    if department in (None, "billing"):
-        result += _billing(kind, record_id, opportunity_ids, window, people)
-    return result
+            result.append(Entry(order.created_at, "document", f"Order {label} placed",
+                                f"{order.total:,.2f} {order.currency}, {promised}".rstrip(", "),
+                                people.get(order.owner_id, ""), link, department="delivery"))
+    billing = _billing(kind, record_id, opportunity_ids, window, people) if department in (None, "billing") else []
+    return billing + result + quote_entries  # later departments first, for the same reason
 
 
 def _billing(kind: str, record_id: int, opportunity_ids: list[int], window: int,

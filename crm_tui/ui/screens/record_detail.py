@@ -30,7 +30,8 @@ methodology steps, case assignment and escalation, templates, knowledge):
   here and not to be reused: e, n, t, escape, enter, tab, 1-4, ?, u, q.
 - `register_section(kinds, section)`: a panel under the fields; `render(screen)`
   returns a Rich renderable (use rich.text.Text for user data), called on
-  every reload; its widget id is `detail-section-<id>`.
+  every reload; its widget id is `detail-section-<id>`. `first=True` puts it
+  above the fields (a header summary, like the account's).
 
 Register at import time of your module (import it from ui/app.py or your
 screen module); screens opened afterwards have the bindings: each kind gets a
@@ -84,6 +85,8 @@ class DetailSection:
     id: str
     title: str
     render: Callable[["RecordDetailScreen"], RenderableType]
+    first: bool = False
+    """Above the fields (a header summary) instead of under them."""
 
 
 _ACTIONS: dict[str, dict[str, DetailAction]] = {kind: {} for kind in RECORD_KINDS}
@@ -160,9 +163,14 @@ class RecordDetailScreen(CrmScreen):
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-side"):
                 yield Static("", id="detail-title")
+                sections = list(_SECTIONS[self.kind].values())
+                for section in sections:
+                    if section.first:
+                        yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
                 yield Static("", id="detail-fields")
-                for section in _SECTIONS[self.kind].values():
-                    yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
+                for section in sections:
+                    if not section.first:
+                        yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
                 yield Label("Related", classes="detail-heading")
                 yield DataTable(id="detail-related", cursor_type="row", show_header=False)
             with Vertical(id="detail-main"):

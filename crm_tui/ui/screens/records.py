@@ -127,6 +127,7 @@ class RecordsScreen(CrmScreen):
             step.set_options([(s.name, s.key) for s in self.session.config.methodology])
         status.display = bool(statuses)
         step.display = kind == "opportunity"
+        self.query_one("#records-sort", Select).display = kind not in documents.KINDS  # always newest first
         self._show_list()
 
     def _show_documents(self) -> None:
@@ -302,6 +303,8 @@ class RecordsScreen(CrmScreen):
         if action == "new_activity":
             return hasattr(self.app, "action_new_activity")
         if action in ("new_record", "edit") and (self.session.readonly or self.kind in documents.KINDS):
+            return False
+        if action == "next_sort" and self.kind in documents.KINDS:
             return False
         return True
 

@@ -218,7 +218,7 @@ def _next_department(screen: RecordDetailScreen) -> None:
     screen.notify(f"Timeline: {following or 'every department'}", timeout=2)
 
 
-register_section("account", DetailSection(id="summary", title="Summary", render=_summary_text))
+register_section("account", DetailSection(id="summary", title="Summary", render=_summary_text, first=True))
 register_action("account", DetailAction(
     key="F", id="account.department", description="Department",
     tooltip="Filter the timeline: every department, sales, delivery, billing, support",
