@@ -437,11 +437,11 @@ class Quote(Versioned):
     status = pw.CharField(
         default="draft", max_length=10, constraints=[pw.Check(_check_in("status", QUOTE_STATUSES))]
     )
-    tax_rate = ScaledField(2, default=0)
-    subtotal = MoneyField(default=0)
-    tax = MoneyField(default=0)
-    total = MoneyField(default=0)
-    max_discount = ScaledField(2, default=0)
+    tax_rate = ScaledField(2, default=Decimal("0.00"))
+    subtotal = MoneyField(default=Decimal("0.00"))
+    tax = MoneyField(default=Decimal("0.00"))
+    total = MoneyField(default=Decimal("0.00"))
+    max_discount = ScaledField(2, default=Decimal("0.00"))
     valid_until = pw.DateField(null=True)
     submitted_at = pw.DateTimeField(null=True)
     decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="quote_decisions")
@@ -463,7 +463,7 @@ class QuoteLine(BaseModel):
     description = pw.CharField(max_length=300)
     quantity = ScaledField(3)
     unit_price = MoneyField()
-    discount = ScaledField(2, default=0)
+    discount = ScaledField(2, default=Decimal("0.00"))
     net = MoneyField()
 
     class Meta:
@@ -478,7 +478,7 @@ class SalesOrder(Versioned):
     account = pw.ForeignKeyField(Account, null=True, backref="orders", on_delete="SET NULL")
     owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     currency = pw.CharField(default="EUR", max_length=3)
-    total = MoneyField(default=0)
+    total = MoneyField(default=Decimal("0.00"))
     status = pw.CharField(
         default="ordered", max_length=12, constraints=[pw.Check(_check_in("status", ORDER_STATUSES))]
     )
@@ -500,7 +500,7 @@ class Invoice(Versioned):
     owner = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     currency = pw.CharField(default="EUR", max_length=3)
     total = MoneyField()
-    paid = MoneyField(default=0)
+    paid = MoneyField(default=Decimal("0.00"))
     issued_on = pw.DateField()
     due_on = pw.DateField()
     status = pw.CharField(

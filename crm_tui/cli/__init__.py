@@ -48,6 +48,9 @@ COMMAND_MODULES = (
     "crm_tui.cli.today_cmd",
     "crm_tui.cli.add_cmd",
     "crm_tui.cli.done_cmd",
+    "crm_tui.cli.products_cmd",
+    "crm_tui.cli.quotes_cmd",
+    "crm_tui.cli.orders_cmd",
 )
 
 

@@ -1,4 +1,4 @@
-"""`crm import leads|contacts|accounts|activities|json|ics|vcf FILE`: bring data in.
+"""`crm import leads|contacts|accounts|activities|invoices|json|ics|vcf FILE`: bring data in.
 
 CSV imports print a summary (imported, skipped as duplicates, rejected with
 line and reason) and write rejected rows to a rejects file to fix and import
@@ -14,13 +14,15 @@ from pathlib import Path
 
 from crm_tui.cli import CommandError, Context, UsageError
 
-CSV_KINDS = {"leads": "lead", "contacts": "contact", "accounts": "account", "activities": "activity"}
+CSV_KINDS = {"leads": "lead", "contacts": "contact", "accounts": "account", "activities": "activity",
+             "invoices": "invoice"}
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "import", parents=[common], help="import CSV, vCard, iCalendar or a JSON export",
-        description="Import records from a file. CSV: leads, contacts, accounts, activities. "
+        description="Import records from a file. CSV: leads, contacts, accounts, activities, invoices "
+                    "(from an accounting system). "
                     "vcf: contacts from vCards. ics: meetings from a calendar. json: a crm export, "
                     "into an empty database.",
     )

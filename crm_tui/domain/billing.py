@@ -1,8 +1,8 @@
 """Invoices and payments, and what an account owes.
 
 An invoice is made from an order (its total, due `[sales] invoice_due_days`
-after issue) or imported from the accounting system (`import_invoice`, used
-by `crm import invoices`). Payments reduce what is open; the invoice is paid
+after issue) or imported from the accounting system (`crm import invoices`,
+domain.importing). Payments reduce what is open; the invoice is paid
 when they reach its total, and a payment above what is open is refused.
 Status is stored as open / paid / cancelled; "overdue" is an open invoice
 past its due day, computed when read (`status_of`), so it never goes stale.
@@ -11,7 +11,6 @@ past its due day, computed when read (`status_of`), so it never goes stale.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from crm_tui import clock, db
@@ -20,7 +19,7 @@ from crm_tui.domain import changes, money, validation
 from crm_tui.domain.errors import DomainError, NotFound
 from crm_tui.domain.money import Money
 from crm_tui.domain.numbering import next_number
-from crm_tui.models import Account, Invoice, Payment, SalesOrder, User
+from crm_tui.models import Invoice, Payment, SalesOrder, User
 
 
 def invoice_label(number: int) -> str:
@@ -103,52 +102,3 @@ def unpaid_balance(account_id: int) -> dict[str, Decimal]:
     rows = (Invoice.select(Invoice.currency, Invoice.total, Invoice.paid)
             .where((Invoice.account == account_id) & (Invoice.status == "open")).tuples())
     return money.balances(Money(total - paid, currency) for currency, total, paid in rows)
-
-
-@dataclass(frozen=True)
-class ImportedInvoice:
-    """One row of an accounting export, already parsed by interop."""
-
-    number: str
-    account: str
-    total: str
-    currency: str
-    issued_on: dt.date
-    due_on: dt.date
-    paid: str = ""
-
-
-def import_invoice(actor: User | None, config: Config, row: ImportedInvoice) -> Invoice:
-    """Create or update one invoice from the accounting system (matched by number).
-
-    The account is matched by exact name; an unknown account is refused, so a
-    typo never makes an orphan invoice. `paid` (optional) is the amount paid
-    so far; when it reaches the total the invoice is paid.
-    """
-    number = validation.required(row.number, "number", "an invoice number", max_length=40)
-    name = validation.required(row.account, "account", "an account name")
-    account = Account.get_or_none(Account.name == name)
-    if account is None:
-        raise DomainError(f"no account named {name!r}", "account")
-    total = money.to_decimal(row.total, "total")
-    if total < 0:
-        raise DomainError("total: must not be negative", "total")
-    total = money.cents(total)
-    paid = money.cents(money.to_decimal(row.paid, "paid")) if row.paid.strip() else Decimal("0.00")
-    if not Decimal(0) <= paid <= total:
-        raise DomainError("paid: must be between 0 and the total", "paid")
-    if row.due_on < row.issued_on:
-        raise DomainError("due date is before the issue date", "due_on")
-    currency = money.check_currency(row.currency or config.sales.currency)
-    values: dict[str, object] = dict(
-        account=account, owner=account.owner_id, currency=currency, total=total, paid=paid,
-        issued_on=row.issued_on, due_on=row.due_on, status="paid" if paid == total else "open",
-        paid_at=clock.utcnow_naive() if paid == total else None,
-    )
-    with changes.action(actor):
-        existing = Invoice.get_or_none(Invoice.number == number)
-        if existing is None:
-            return changes.create(Invoice, number=number, source="import", **values)
-        if existing.status == "paid" and paid == total and existing.total == total:
-            values.pop("paid_at")
-        return changes.update(existing, **values)

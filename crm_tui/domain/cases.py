@@ -3,7 +3,8 @@
 - A case must be answered within `config.sla` hours for its priority
   (wall-clock hours from creation): `sla_due`.
 - `owner` is the assignee; anyone may assign a case to an active user.
-- Escalation hands a case to an active manager or admin with a reason,
+- Escalation hands a case to an active manager or admin (or a holder of the
+  job role that takes escalations, `[[roles.process]]` step "escalate") with a reason,
   for what a rep may not decide (a refund, an upgrade). It clears
   `answered_at`, so the case waits on that manager's Today
   (`escalations_for(manager)`) until someone answers it.
@@ -17,7 +18,7 @@ import datetime as dt
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import activities, changes, validation
+from crm_tui.domain import activities, changes, permissions, validation
 from crm_tui.domain.errors import DomainError, NotFound
 from crm_tui.models import CASE_PRIORITIES, Account, Case, Contact, User
 
@@ -117,12 +118,21 @@ def assign(actor: User, case_id: int, user_id: int, *, expected_version: int | N
 
 
 def managers() -> list[User]:
-    """Who a case may be escalated to: active managers and admins."""
-    return list(
-        User.select()
-        .where(User.role.in_(ESCALATION_ROLES) & (User.active == True))  # noqa: E712
-        .order_by(User.display_name)
-    )
+    """Who a case may be escalated to: holders of the escalation job role first
+    (the support lead), then the other active managers and admins."""
+    active = list(User.select().where(User.active == True).order_by(User.display_name))  # noqa: E712
+    leads = [user for user in active if permissions.holds_step_role(user, "escalate")]
+    return leads + [user for user in active if user.role in ESCALATION_ROLES and user not in leads]
+
+
+def suggested_assignees() -> list[User]:
+    """Active holders of the job role that answers cases (the "support" step), least busy first."""
+    from crm_tui.domain import roles
+
+    holders = [user for user in User.select().where(User.active == True).order_by(User.login)  # noqa: E712
+               if permissions.holds_step_role(user, "support")]
+    first = roles.least_loaded(holders)
+    return ([first] + [user for user in holders if user != first]) if first else []
 
 
 @db.atomic
@@ -135,9 +145,9 @@ def escalate(
         raise DomainError(f"this case is {case.status}; reopen it before escalating")
     reason = validation.required(reason, "reason", "a reason for escalating", max_length=300)
     manager = _active_user(manager_id, "escalated_to")
-    if manager.role not in ESCALATION_ROLES:
-        raise DomainError(f"{manager.display_name} is a {manager.role}: escalate to a manager or admin",
-                          "escalated_to")
+    if manager.role not in ESCALATION_ROLES and not permissions.holds_step_role(manager, "escalate"):
+        raise DomainError(f"{manager.display_name} is a {manager.role}: escalate to a manager or admin "
+                          "(or to a holder of the job role that takes escalations)", "escalated_to")
     now = clock.utcnow_naive()
     with changes.action(actor):
         changes.update(case, expected_version, escalated_to=manager, escalated_at=now,

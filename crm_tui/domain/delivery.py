@@ -119,5 +119,19 @@ def _close_task(actor: User, config: Config, order: SalesOrder, *, done: bool, r
         activities.cancel(actor, task.id, reason)
 
 
-def orders_for_account(account_id: int) -> list[SalesOrder]:
-    return list(SalesOrder.select().where(SalesOrder.account == account_id).order_by(SalesOrder.number.desc()))
+def orders_for_opportunity(opportunity_id: int) -> list[SalesOrder]:
+    """The orders of an opportunity's quotes, newest first."""
+    return list(SalesOrder.select().join(Quote, on=(SalesOrder.quote == Quote.id))
+                .where(Quote.opportunity == opportunity_id).order_by(SalesOrder.number.desc()))
+
+
+def newest_order(opportunity_id: int, statuses: tuple[str, ...], *, uninvoiced: bool = False) -> SalesOrder | None:
+    """The opportunity's newest order in one of these statuses (optionally one not billed yet)."""
+    from crm_tui.models import Invoice
+
+    query = (SalesOrder.select().join(Quote, on=(SalesOrder.quote == Quote.id))
+             .where((Quote.opportunity == opportunity_id) & SalesOrder.status.in_(statuses)))
+    if uninvoiced:
+        billed = Invoice.select(Invoice.order).where(Invoice.order.is_null(False) & (Invoice.status != "cancelled"))
+        query = query.where(SalesOrder.id.not_in(billed))
+    return query.order_by(SalesOrder.number.desc()).first()

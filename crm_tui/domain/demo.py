@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from crm_tui import db, schema
 from crm_tui.config import Config
-from crm_tui.domain import bulk
+from crm_tui.domain import bulk, demo_sales
 from crm_tui.domain.demo_builder import DEMO_LOGIN, Builder
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
@@ -150,6 +150,7 @@ def build(
             else:
                 builder.run(accounts, contacts, leads, activities)
             bulk.reset_sequences(loaded)
+            demo_sales.build(builder.config, DEMO_LOGIN)  # through the domain: numbers, totals, rules
     finally:
         if use_bulk and sqlite_file:
             database.execute_sql("PRAGMA ignore_check_constraints=OFF")

@@ -24,7 +24,10 @@ from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
 from crm_tui.domain import snooze as snooze_mod
 from crm_tui.domain.users import get_user
-from crm_tui.models import Account, Activity, AuditEvent, Case, Contact, IntakeReply, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User
+from crm_tui.models import (
+    Account, Activity, AuditEvent, Case, Contact, IntakeReply, Invoice, Lead, Note, Opportunity,
+    QualificationAnswer, Quote, SalesOrder, StepCompletion, User,
+)
 
 OPEN_LEAD_STATUSES = ("new", "working", "qualified")
 UNDECIDED_LEAD_STATUSES = ("new", "working")
@@ -58,6 +61,9 @@ RULES: tuple[Rule, ...] = (
     Rule("no_open_activity", 6, "Open record with no open activity scheduled (slipped through the cracks)"),
     Rule("activity_overdue", 7, "Activity overdue by more than {activity_overdue_days} days"),
     Rule("case_sla", 8, "Case past its SLA, or escalated and not answered within {case_escalation_answer_hours} hours"),
+    Rule("quote_approval", 9, "Quote waiting for approval longer than {quote_approval_hours} hours"),
+    Rule("invoice_overdue", 10, "Invoice overdue by more than {invoice_overdue_days} days"),
+    Rule("order_late", 11, "Order not delivered {order_late_days} days after its promised day"),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
@@ -407,6 +413,62 @@ def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_R
                        " and ".join(text for _, text in reasons))
 
 
+def _last_day_ended_before(cutoff: dt.datetime) -> dt.date:
+    """The last day whose end (the next midnight, UTC) lies strictly before `cutoff`."""
+    day_before = cutoff - dt.timedelta(days=1)
+    return day_before.date() if day_before.time() != dt.time(0) else day_before.date() - dt.timedelta(days=1)
+
+
+def _quote_approval(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 9. A submitted quote (over the discount limit) no manager decided on in time."""
+    wait = dt.timedelta(hours=cfg.thresholds.quote_approval_hours)
+    query = (
+        Quote.select(Quote.id, Quote.number, Opportunity.name, Quote.owner, Quote.submitted_at, Quote.max_discount)
+        .join(Opportunity, on=(Quote.opportunity == Opportunity.id))
+        .where((Quote.status == "submitted") & (Quote.submitted_at < at - wait) & _owner(Quote, owner_id))
+    )
+    for quote_id, number, opp_name, owner, submitted, discount in _rows(query):
+        yield _Row("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, _as_datetime(submitted) + wait,
+                   f"submitted {_as_datetime(submitted):%Y-%m-%d %H:%M} UTC, discount up to {int(discount) / 100:g}%")
+
+
+def _invoice_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 10. An open invoice is due at the end of its due day; then N more days."""
+    limit = _days(cfg.thresholds.invoice_overdue_days)
+    last_day = _last_day_ended_before(at - limit)
+    query = (
+        Invoice.select(Invoice.id, Invoice.number, Account.name, Invoice.owner, Invoice.due_on, Invoice.total,
+                       Invoice.paid, Invoice.currency)
+        .join(Account, pw.JOIN.LEFT_OUTER, on=(Invoice.account == Account.id))
+        .where((Invoice.status == "open") & (Invoice.due_on <= last_day) & (Invoice.created_at <= at)
+               & _owner(Invoice, owner_id))
+    )
+    for invoice_id, number, account, owner, due, total, paid, currency in _rows(query):
+        due_day = _as_date(due)
+        left = (int(total) - int(paid)) / 100
+        yield _Row("invoice", invoice_id, f"{number} · {account or 'no account'}", owner,
+                   dt.datetime.combine(due_day + dt.timedelta(days=1), dt.time()) + limit,
+                   f"due {due_day:%Y-%m-%d}, {left:,.2f} {currency} open")
+
+
+def _order_late(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
+    """Rule 11. An order still ordered or in delivery after the end of its promised day (+ N days)."""
+    limit = _days(cfg.thresholds.order_late_days)
+    last_day = _last_day_ended_before(at - limit)
+    query = (
+        SalesOrder.select(SalesOrder.id, SalesOrder.number, Account.name, SalesOrder.owner, SalesOrder.promised_on,
+                          SalesOrder.status)
+        .join(Account, pw.JOIN.LEFT_OUTER, on=(SalesOrder.account == Account.id))
+        .where(SalesOrder.status.in_(("ordered", "in delivery")) & SalesOrder.promised_on.is_null(False)
+               & (SalesOrder.promised_on <= last_day) & (SalesOrder.created_at <= at) & _owner(SalesOrder, owner_id))
+    )
+    for order_id, number, account, owner, promised, status in _rows(query):
+        day = _as_date(promised)
+        yield _Row("order", order_id, f"O-{number:05d} · {account or 'no account'}", owner,
+                   dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) + limit,
+                   f"promised {day:%Y-%m-%d}, still {status}")
+
+
 def _rows(query: pw.Query) -> list[tuple[Any, ...]]:
     """Raw rows from the driver: on big hit sets Peewee's per-value conversion costs
     more than the query, so rules convert the few columns they use themselves."""
@@ -435,6 +497,9 @@ _EVALUATORS: dict[str, Callable[[Config, dt.datetime, int | None], Iterable[_Row
     "no_open_activity": _no_open_activity,
     "activity_overdue": _activity_overdue,
     "case_sla": _case_sla,
+    "quote_approval": _quote_approval,
+    "invoice_overdue": _invoice_overdue,
+    "order_late": _order_late,
 }
 
 

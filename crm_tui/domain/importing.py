@@ -31,13 +31,13 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import activities, bulk, validation
+from crm_tui.domain import activities, bulk, money, validation
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
-    ACTIVITY_STATUSES, LEAD_STATUSES, RECORD_KINDS, RECORD_MODELS, Account, Activity, Contact, Lead, User,
+    ACTIVITY_STATUSES, LEAD_STATUSES, RECORD_KINDS, RECORD_MODELS, Account, Activity, Contact, Invoice, Lead, User,
 )
 
-KINDS = ("lead", "contact", "account", "activity")
+KINDS = ("lead", "contact", "account", "activity", "invoice")
 _HOST_ONLY = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 BATCH_SIZE = 2000
 
@@ -49,6 +49,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "type", "subject", "date", "time", "duration", "status", "priority", "notes", "deadline",
         "owner", "record", "record_kind", "record_id", "email", "company", "outcome",
     ),
+    "invoice": ("number", "account", "total", "currency", "issued_on", "due_on", "paid"),
 }
 """The fields each kind takes, as the names `--map column=field` accepts."""
 
@@ -59,12 +60,14 @@ REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "account": (("name",),),
     "activity": (("subject", "date", "record"), ("subject", "date", "record_kind", "record_id"),
                  ("subject", "date", "email"), ("subject", "date", "company")),
+    "invoice": (("number", "account", "total", "due_on"),),
 }
 _REQUIRED_TEXT = {
     "lead": "a last name or a company column",
     "contact": "a last name or a first name column",
     "account": "a name column (Account Name, Company or Name)",
     "activity": "subject and date columns, and a record column (Record, Record Kind + Record ID, Email or Company)",
+    "invoice": "number, account, total and due date columns",
 }
 
 
@@ -73,7 +76,8 @@ def missing_columns(kind: str, fields: Iterable[str]) -> str | None:
     present = set(fields)
     if any(set(option) <= present for option in REQUIRED_COLUMNS[kind]):
         return None
-    return f"a {kind} file needs {_REQUIRED_TEXT[kind]}"
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{article} {kind} file needs {_REQUIRED_TEXT[kind]}"
 
 
 @dataclass
@@ -166,6 +170,8 @@ class Importer:
         self.accounts: dict[str, int | None] = {}  # name key -> id (None: to be created)
         self.account_names: dict[str, str] = {}
         self.users: dict[str, User] = {}
+        self.account_owners: dict[int, int | None] = {}
+        self.invoice_numbers: set[str] = set()
         self._load_existing()
 
     # --- existing data -------------------------------------------------
@@ -174,9 +180,10 @@ class Importer:
             model = Lead if self.kind == "lead" else Contact
             for email, phone in model.select(model.email, model.phone).tuples().iterator():
                 self.seen.add_person(email or "", phone or "")
-        if self.kind in ("account", "contact", "activity"):
-            for account_id, name in Account.select(Account.id, Account.name).tuples().iterator():
+        if self.kind in ("account", "contact", "activity", "invoice"):
+            for account_id, name, owner_id in Account.select(Account.id, Account.name, Account.owner).tuples().iterator():
                 self.accounts.setdefault(_key(name), account_id)
+                self.account_owners[account_id] = owner_id
                 if self.kind == "account":
                     self.seen.names.add(_key(name))
 
@@ -269,6 +276,29 @@ class Importer:
             row["cancel_reason"] = "cancelled before import"
         return row
 
+    def _check_invoice(self, values: dict[str, Any]) -> dict[str, Any]:
+        """An invoice from the accounting system: its account must exist (matched by name)."""
+        number = validation.required(str(values.get("number") or ""), "number", "an invoice number", 40)
+        name = validation.required(str(values.get("account") or ""), "account", "an account name", 200)
+        account_id = self.accounts.get(_key(name))
+        if not account_id:
+            raise DomainError(f"no account named {name!r}", "account")
+        total = money.cents(money.to_decimal(str(values.get("total") or ""), "total"))
+        if total < 0:
+            raise DomainError("total: must not be negative", "total")
+        paid_text = str(values.get("paid") or "").strip()
+        paid = money.cents(money.to_decimal(paid_text, "paid")) if paid_text else money.ZERO
+        if not money.ZERO <= paid <= total:
+            raise DomainError("paid: must be between 0 and the total", "paid")
+        due = validation.iso_date(values.get("due_on"), "due_on", required_value=True)
+        issued = validation.iso_date(values.get("issued_on"), "issued_on") or due
+        if due < issued:
+            raise DomainError("the due date is before the issue date", "due_on")
+        currency = money.check_currency(str(values.get("currency") or "") or self.config.sales.currency)
+        return {"number": number, "account": account_id, "total": total, "paid": paid, "currency": currency,
+                "issued_on": issued, "due_on": due, "status": "paid" if paid == total else "open",
+                "source": "import"}
+
     def _when(self, values: dict[str, Any], owner: User) -> dict[str, Any]:
         """A planned day, and a start instant and duration when it has a time."""
         start = values.get("start_at")
@@ -344,6 +374,13 @@ class Importer:
             if reason is None:
                 self.seen.add_person(row["email"], row["phone"])
             return reason
+        if self.kind == "invoice":
+            number = row["number"]
+            if number in self.invoice_numbers or Invoice.select().where(Invoice.number == number).exists():
+                self.invoice_numbers.add(number)
+                return f"invoice {number} exists already"
+            self.invoice_numbers.add(number)
+            return None
         if self.kind == "account":
             key = _key(row["name"])
             if key in self.seen.names:
@@ -411,14 +448,18 @@ class Importer:
     @db.atomic
     def _write(self, rows: list[dict[str, Any]]) -> list[int]:
         now = clock.utcnow_naive()
-        model = {"lead": Lead, "contact": Contact, "account": Account, "activity": Activity}[self.kind]
+        model = {"lead": Lead, "contact": Contact, "account": Account, "activity": Activity,
+                 "invoice": Invoice}[self.kind]
         if self.kind == "contact":
             self.report.accounts_created += self._new_accounts(rows, count_only=False)
         ids = bulk.allocate_ids(model, len(rows))
         full = []
         for record_id, row in zip(ids, rows):
             values = dict(row, id=record_id, created_at=now, updated_at=now)
-            if self.kind != "activity":
+            if self.kind == "invoice":  # the account's owner follows it up, like the account itself
+                values["owner"] = self.account_owners.get(values["account"]) or self.owner.id
+                values["paid_at"] = now if values["status"] == "paid" else None
+            elif self.kind != "activity":
                 values["owner"] = self.owner.id
             if self.kind == "contact":
                 name = values.pop("account")

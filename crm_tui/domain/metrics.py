@@ -6,9 +6,13 @@ whether the chain held. They are team figures over a period: nothing here
 counts anyone's calls or emails, and nothing ranks people (activity counts
 mislead, get gamed, and turn a CRM into a spying machine).
 
-"First quote" is not recorded by this CRM yet, so the inquiry metric measures
-what is recorded honestly: the time from a lead's entry to its first completed
-activity, and its label says so.
+Inquiries answered by a quote: a lead entered (the inquiry), then an
+opportunity made from it, then the first quote on that opportunity approved
+(`Quote.approved_at`: by a manager, or at once on submit within the discount
+limit). The share answered within 15 minutes and within a day, and the median
+time, show whether a customer who asks gets a priced answer while still
+interested. The response metric beside them is the time to the first
+completed activity of any kind.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain.exceptions import not_automatic
 from crm_tui.domain.intake import IntakeCount, counts as intake_counts
-from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion
+from crm_tui.models import Activity, Lead, Note, Opportunity, Quote, StepCompletion
 
 PERIODS = (7, 30, 90)
 
 TOUCHED_LABEL = "New leads touched within {days} day(s)"
-RESPONSE_LABEL = "Median time from inquiry to first completed activity (no quotes are recorded yet)"
+RESPONSE_LABEL = "Median time from inquiry to first completed activity"
+QUOTE_FAST_LABEL = "Inquiries answered by an approved quote within 15 minutes"
+QUOTE_DAY_LABEL = "Inquiries answered by an approved quote within a day"
+QUOTE_MEDIAN_LABEL = "Median time from inquiry to approved quote"
+QUOTE_WINDOWS = (dt.timedelta(minutes=15), dt.timedelta(days=1))
 STEPS_LABEL = "Opportunities following their methodology steps in time"
 
 
@@ -74,6 +82,9 @@ class ProcessMetrics:
     touched_by_week: list[Bucket] = field(default_factory=list)
     intake: list[IntakeCount] = field(default_factory=list)
     """Lead captures per source and campaign, most first (`domain.intake.counts`)."""
+    quoted_fast: Share = Share(QUOTE_FAST_LABEL, 0, 0)
+    quoted_day: Share = Share(QUOTE_DAY_LABEL, 0, 0)
+    quote_median: dt.timedelta | None = None
 
 
 def _naive(instant: dt.datetime | None) -> dt.datetime:
@@ -145,6 +156,36 @@ def _touch_chain(config: Config, since: dt.datetime, until: dt.datetime
     return judged, responses, len(leads)
 
 
+def _quote_chain(since: dt.datetime, until: dt.datetime) -> tuple[Share, Share, dt.timedelta | None]:
+    """Leads entered in [since, until) answered by an approved quote within 15 minutes / a day,
+    and the median time to the first approved quote. A lead counts toward a window only
+    once that window has passed (or its quote came): too early to judge otherwise."""
+    entered = (Lead.created_at >= since) & (Lead.created_at < until)
+    leads = {lead_id: _instant(created) for lead_id, created in _raw(Lead.select(Lead.id, Lead.created_at).where(entered))}
+    first_quote = (
+        Quote.select(Opportunity.lead, pw.fn.MIN(Quote.approved_at))
+        .join(Opportunity, on=(Quote.opportunity == Opportunity.id))
+        .join(Lead, on=(Opportunity.lead == Lead.id))
+        .where(entered & Quote.approved_at.is_null(False) & (Quote.approved_at <= until))
+        .group_by(Opportunity.lead)
+    )
+    quoted = {lead_id: _instant(first) for lead_id, first in _raw(first_quote) if first is not None}
+    shares = []
+    for window, label in zip(QUOTE_WINDOWS, (QUOTE_FAST_LABEL, QUOTE_DAY_LABEL)):
+        part = whole = 0
+        for lead_id, created in leads.items():
+            answered = quoted.get(lead_id)
+            in_time = answered is not None and answered - created <= window
+            if in_time or created + window <= until:
+                whole += 1
+                part += in_time
+        shares.append(Share(label, part, whole))
+    waits = [quoted[lead_id] - created for lead_id, created in leads.items()
+             if lead_id in quoted and quoted[lead_id] >= created]
+    median = dt.timedelta(seconds=statistics.median(w.total_seconds() for w in waits)) if waits else None
+    return shares[0], shares[1], median
+
+
 def _steps_followed(config: Config, since: dt.datetime, until: dt.datetime) -> Share:
     """An opportunity follows its steps when every step due by now was done within its time frame.
 
@@ -209,6 +250,7 @@ def process_metrics(config: Config, days: int = 30, *, until: dt.datetime | None
     judged, responses, entered = _touch_chain(config, start, end)
     touched = Share(label, sum(ok for _, ok in judged), len(judged))
     median = dt.timedelta(seconds=statistics.median(r.total_seconds() for r in responses)) if responses else None
+    quoted_fast, quoted_day, quote_median = _quote_chain(start, end)
     return ProcessMetrics(
         days=days, since=start, until=end, touched=touched,
         response_label=RESPONSE_LABEL, response_median=median,
@@ -216,6 +258,7 @@ def process_metrics(config: Config, days: int = 30, *, until: dt.datetime | None
         steps=_steps_followed(config, start, end),
         touched_by_week=_weeks(judged, start, end, label),
         intake=intake_counts(start, end),
+        quoted_fast=quoted_fast, quoted_day=quoted_day, quote_median=quote_median,
     )
 
 

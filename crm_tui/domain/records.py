@@ -46,8 +46,29 @@ def resolve(kind: str, record_id: int) -> tuple[str, int]:
         if row is None:
             raise NotFound("this activity no longer exists")
         return row[0], row[1]
+    if kind in ("quote", "order", "invoice"):
+        return _document_record(kind, record_id)
     model_for(kind)
     return kind, record_id
+
+
+def _document_record(kind: str, record_id: int) -> tuple[str, int]:
+    """Quotes and orders open their opportunity; an invoice its account (a sales document is not a record)."""
+    from crm_tui.models import Invoice, Quote, SalesOrder
+
+    if kind == "quote":
+        row = Quote.select(Quote.opportunity).where(Quote.id == record_id).scalar()
+        target = "opportunity"
+    elif kind == "order":
+        row = (Quote.select(Quote.opportunity).join(SalesOrder, on=(SalesOrder.quote == Quote.id))
+               .where(SalesOrder.id == record_id).scalar())
+        target = "opportunity"
+    else:
+        row = Invoice.select(Invoice.account).where(Invoice.id == record_id).scalar()
+        target = "account"
+    if row is None:
+        raise NotFound(f"this {kind} no longer exists, or belongs to no {target}")
+    return target, row
 
 
 def get(kind: str, record_id: int) -> Record:

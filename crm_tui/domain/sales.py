@@ -119,6 +119,12 @@ def quotes_for(opportunity_id: int) -> list[Quote]:
     return list(Quote.select().where(Quote.opportunity == opportunity_id).order_by(Quote.number.desc()))
 
 
+def newest(opportunity_id: int, statuses: tuple[str, ...]) -> Quote | None:
+    """The opportunity's newest quote in one of these statuses (what a detail-view key acts on)."""
+    return (Quote.select().where((Quote.opportunity == opportunity_id) & Quote.status.in_(statuses))
+            .order_by(Quote.number.desc()).first())
+
+
 @db.atomic
 def create_quote(actor: User, config: Config, opportunity_id: int, *, currency: str | None = None) -> Quote:
     """A draft quote on an open opportunity, numbered from the gapless sequence."""
@@ -260,10 +266,24 @@ def reject(actor: User, quote_id: int, reason: str, *, expected_version: int | N
 
 @db.atomic
 def mark_sent(actor: User, quote_id: int) -> Quote:
-    """The approved quote went to the customer (the email is logged by the caller's action)."""
+    """The approved quote went to the customer some other way (no email to log)."""
     quote = get_quote(quote_id)
     _move(quote, "sent")
     with changes.action(actor):
+        return changes.update(quote, status="sent", sent_at=clock.utcnow_naive())
+
+
+@db.atomic
+def send(actor: User, config: Config, quote_id: int, to: str, subject: str, body: str, *,
+         by_smtp: bool) -> Quote:
+    """The quote went out by email: log the email activity on the opportunity and mark it sent,
+    as one action (interop.quotes sends it through SMTP first when asked)."""
+    from crm_tui.domain import templates
+
+    quote = get_quote(quote_id)
+    _move(quote, "sent")
+    with changes.action(actor):
+        templates.log_email(actor, config, "opportunity", quote.opportunity_id, to, subject, body, sent=by_smtp)
         return changes.update(quote, status="sent", sent_at=clock.utcnow_naive())
 
 
@@ -307,11 +327,12 @@ def sendable_to(quote: Quote) -> str:
     return ""
 
 
-def render_text(quote: Quote) -> str:
-    """The quote as plain text: for the email body, the terminal and `crm quotes show`."""
+def render_text(quote: Quote, *, for_customer: bool = False) -> str:
+    """The quote as plain text: for the terminal and `crm quotes show`, and (without
+    its internal status) for the email body."""
     opportunity = Opportunity.get_by_id(quote.opportunity_id)
     account = Account.get_or_none(Account.id == quote.account_id) if quote.account_id else None
-    out = [f"Quote {quote_label(quote.number)}  ({quote.status})",
+    out = [f"Quote {quote_label(quote.number)}" + ("" if for_customer else f"  ({quote.status})"),
            f"For: {account.name if account else opportunity.name}  ·  {opportunity.name}"]
     if quote.valid_until:
         out.append(f"Valid until: {quote.valid_until.isoformat()}")

@@ -32,8 +32,10 @@ MERGE_FIELDS: dict[str, tuple[str, ...]] = {
     "opportunity": ("name", "amount", "currency", "forecast_close", "step"),
     "case": ("id", "subject", "priority", "status"),
     "user": ("display_name", "email", "phone"),
+    "quote": ("label", "total", "currency", "valid_until"),
 }
-"""The only fields a template may use: object -> fields (plain columns and names)."""
+"""The only fields a template may use: object -> fields (plain columns and names).
+`quote` is filled only when a quote is sent (interop.quotes)."""
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 

@@ -56,7 +56,18 @@ _COMMON = {
     "record": "record", "recordkind": "record_kind", "recordid": "record_id", "outcome": "outcome",
 }
 _COMPANY = ("company", "companyname", "organization", "organisation", "org", "accountname", "account")
-_COMPANY_FIELD = {"lead": "company", "contact": "account", "account": "name", "activity": "company"}
+_COMPANY_FIELD = {"lead": "company", "contact": "account", "account": "name", "activity": "company",
+                  "invoice": "account"}
+_INVOICE = {
+    "number": "number", "invoicenumber": "number", "invoiceno": "number", "invoice": "number", "no": "number",
+    "customer": "account", "customername": "account",
+    "total": "total", "amount": "total", "grosstotal": "total", "totalamount": "total", "invoicetotal": "total",
+    "currency": "currency", "curr": "currency",
+    "issued": "issued_on", "issuedon": "issued_on", "issuedate": "issued_on", "invoicedate": "issued_on",
+    "date": "issued_on",
+    "due": "due_on", "duedate": "due_on", "dueon": "due_on", "paymentdue": "due_on",
+    "paid": "paid", "amountpaid": "paid", "paidamount": "paid",
+}
 _ACCOUNT_NAMES = {"name": "name", "accountname": "name"}
 
 # When several columns map to one field, the first non-empty one wins, in this order.
@@ -76,6 +87,8 @@ def alias(kind: str, header: str) -> str | None:
     key = normalize(header)
     if kind == "account" and key in _ACCOUNT_NAMES:
         return "name"
+    if kind == "invoice" and key in _INVOICE:
+        return _INVOICE[key]
     if key in _COMPANY:
         return _COMPANY_FIELD[kind]
     if kind == "activity" and key == "title":

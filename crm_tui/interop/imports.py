@@ -16,15 +16,16 @@ from crm_tui.domain.importing import ImportReport
 from crm_tui.interop import csv_io, ical, vcard
 from crm_tui.models import User
 
-CSV_KINDS = {"leads": "lead", "contacts": "contact", "accounts": "account", "activities": "activity"}
+CSV_KINDS = {"leads": "lead", "contacts": "contact", "accounts": "account", "activities": "activity",
+             "invoices": "invoice"}
 FILE_KINDS = (*CSV_KINDS, "vcf", "ics")
 LABELS = {
     "leads": "Leads (CSV)", "contacts": "Contacts (CSV)", "accounts": "Accounts (CSV)",
-    "activities": "Activities (CSV)", "vcf": "Contacts (vCard .vcf)", "ics": "Meetings (iCalendar .ics)",
+    "activities": "Activities (CSV)", "invoices": "Invoices (CSV, from accounting)", "vcf": "Contacts (vCard .vcf)", "ics": "Meetings (iCalendar .ics)",
 }
 SHOWN = 20
 NOUNS = {"lead": ("lead", "leads"), "contact": ("contact", "contacts"), "account": ("account", "accounts"),
-         "activity": ("activity", "activities")}
+         "activity": ("activity", "activities"), "invoice": ("invoice", "invoices")}
 
 
 @dataclass

@@ -28,6 +28,7 @@ from crm_tui.ui.screens.plan import PlanScreen
 from crm_tui.ui.presence import PresenceHeartbeat
 from crm_tui.ui.screens import record_actions  # noqa: F401  (registers the process keys of the detail view)
 from crm_tui.ui.screens import record_snooze  # noqa: F401  (registers the snooze keys of the detail view)
+from crm_tui.ui.screens import sales_actions  # noqa: F401  (quote, order, payment keys and the account summary)
 from crm_tui.ui.screens.record_detail import RecordDetailScreen
 from crm_tui.ui.screens.records import RecordsScreen
 from crm_tui.ui.screens.today import TodayScreen

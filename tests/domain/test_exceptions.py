@@ -15,7 +15,8 @@ from crm_tui import clock, db, schema
 from crm_tui.config import Config, Thresholds
 from crm_tui.domain import exceptions
 from crm_tui.models import (
-    Account, Activity, AuditEvent, Case, Lead, Note, Opportunity, QualificationAnswer, StepCompletion, User,
+    Account, Activity, AuditEvent, Case, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote, SalesOrder,
+    StepCompletion, User,
 )
 
 T = dt.datetime(2026, 11, 18, 9, 0)
@@ -115,6 +116,25 @@ def world(rep: User, manager: User) -> dict[str, Any]:
                             ("Escalated", {"escalated_at": T - 3 * H, "escalated_to": manager})):
         case = Case.create(subject=subject, owner=ann, status="open", created_at=T - 3 * D, **fields)
         plan(ann, "case", case.id)
+    # 9: quote waiting for approval more than 24 hours (near miss: an hour less; a decided one).
+    for number, (status, submitted) in enumerate((("submitted", T - 24 * H - H), ("submitted", T - 24 * H + H),
+                                                  ("approved", T - 30 * D)), start=1):
+        quote = Quote.create(number=number, opportunity=done, owner=ann, status=status, submitted_at=submitted,
+                             created_at=submitted)
+        made.setdefault("r9", quote)
+    # 10: open invoice more than 7 days past the end of its due day (near miss: a day later; paid ones).
+    for number, (due, status) in enumerate((((T - 8 * D).date(), "open"), ((T - 7 * D).date(), "open"),
+                                            ((T - 60 * D).date(), "paid")), start=1):
+        invoice = Invoice.create(number=f"INV-{number}", account=acme, owner=ann, total=100, issued_on=due - 30 * D,
+                                 due_on=due, status=status, created_at=T - 40 * D)
+        made.setdefault("r10", invoice)
+    # 11: order not delivered by the end of its promised day (near miss: promised today; a delivered one).
+    for number, (promised, status) in enumerate((((T - D).date(), "in delivery"), (T.date(), "ordered"),
+                                                 ((T - 9 * D).date(), "delivered")), start=10):
+        quote = Quote.create(number=number, opportunity=done, owner=ann, status="accepted", created_at=T - 20 * D)
+        order = SalesOrder.create(number=number, quote=quote, account=acme, owner=ann, promised_on=promised,
+                                  status=status, created_at=T - 20 * D)
+        made.setdefault("r11", order)
     return made
 
 
@@ -127,6 +147,9 @@ EXPECTED = {
     "no_open_activity": ("r6", "case", T - D),
     "activity_overdue": ("r7", "activity", T - H),
     "case_sla": ("r8", "case", T - H),
+    "quote_approval": ("r9", "quote", T - H),
+    "invoice_overdue": ("r10", "invoice", T - 9 * H),
+    "order_late": ("r11", "order", T - 9 * H),
 }
 
 
@@ -135,7 +158,7 @@ def test_each_rule_fires_exactly_once_and_never_on_its_near_miss(world: dict[str
     found = {(hit.rule, hit.kind, hit.record_id, hit.since) for hit in hits}
     expected = {(rule, kind, world[key].id, since) for rule, (key, kind, since) in EXPECTED.items()}
     assert found == expected
-    assert [hit.number for hit in hits] == list(range(1, 9))
+    assert [hit.number for hit in hits] == list(range(1, 12))
 
 
 def test_hits_name_record_owner_and_rule_in_plain_words(world: dict[str, Any]) -> None:
@@ -148,6 +171,10 @@ def test_hits_name_record_owner_and_rule_in_plain_words(world: dict[str, Any]) -
     assert hits["lead_undecided"].detail == "still working, 4 phone notes"
     assert hits["lead_questions"].detail == "3 of 4 questions answered"
     assert hits["activity_overdue"].record_name.startswith("Call: call about account")
+    assert hits["quote_approval"].record_name == "Q-00001 · Stepping"
+    assert hits["invoice_overdue"].record_name == "INV-1 · Acme [EU]"
+    assert hits["invoice_overdue"].detail == "due 2026-11-10, 100.00 EUR open"
+    assert hits["order_late"].detail == "promised 2026-11-17, still in delivery"
     assert hits["lead_untouched"].as_dict() == {
         "rule": "lead_untouched", "rule_text": first.rule_text, "kind": "lead",
         "record_id": world["r1"].id, "record_name": "Untouched (Acme [EU])", "owner": "ann",
@@ -164,17 +191,20 @@ def test_as_of_an_instant_before_the_threshold_nothing_timed_fires(world: dict[s
 def test_one_owner_or_all(world: dict[str, Any], rep: User, manager: User) -> None:
     mine = exceptions.evaluate(Config(), owner=manager)
     assert [(hit.rule, hit.owner_login) for hit in mine] == [("case_sla", "max")]
-    assert len(exceptions.for_viewer(manager, Config())) == 8
+    assert len(exceptions.for_viewer(manager, Config())) == 11
     assert {hit.owner_login for hit in exceptions.for_viewer(rep, Config())} == {"ann"}
     counts = exceptions.counts_by_rule(exceptions.evaluate(Config()))
-    assert list(counts.values()) == [1] * 8
+    assert list(counts.values()) == [1] * 11
 
 
 def test_thresholds_come_from_config(world: dict[str, Any]) -> None:
     lenient = Config(thresholds=Thresholds(lead_untouched_days=2, activity_overdue_days=5,
                                            qualified_grace_days=1, no_open_activity_days=2))
     fired = {hit.rule for hit in exceptions.evaluate(lenient)}
-    assert fired == {"lead_undecided", "opportunity_steps", "case_sla"}
+    assert fired == {"lead_undecided", "opportunity_steps", "case_sla", "quote_approval", "invoice_overdue",
+                     "order_late"}
+    patient = Config(thresholds=Thresholds(quote_approval_hours=26, invoice_overdue_days=8, order_late_days=1))
+    assert not {hit.rule for hit in exceptions.evaluate(patient)} & {"quote_approval", "invoice_overdue", "order_late"}
     texts = {hit.rule_text for hit in exceptions.evaluate(lenient, rules=["lead_undecided"])}
     assert texts == {"Lead still undecided 14 days after entry, with fewer than 5 phone notes"}
 

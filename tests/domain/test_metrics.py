@@ -8,7 +8,7 @@ import datetime as dt
 
 from crm_tui.config import Config
 from crm_tui.domain import metrics
-from crm_tui.models import Activity, Lead, Note, Opportunity, StepCompletion, User
+from crm_tui.models import Activity, Lead, Note, Opportunity, Quote, StepCompletion, User
 
 T = dt.datetime(2026, 11, 18, 9, 0)
 D = dt.timedelta(days=1)
@@ -39,7 +39,7 @@ def test_share_touched_within_a_day_and_median_response(rep: User) -> None:
     assert result.touched.text == "67% (2 of 3)"
     assert result.response_median == 2 * D  # 2 h, 2 days, 2 days
     assert (result.responded.part, result.responded.whole) == (3, 4)
-    assert "no quotes are recorded yet" in result.response_label
+    assert result.response_label == "Median time from inquiry to first completed activity"
     assert sum(bucket.share.whole for bucket in result.touched_by_week) == 3
     week = metrics.process_metrics(Config(), 7, until=T)
     assert len(week.touched_by_week) == 7 and week.touched.whole == 3
@@ -56,6 +56,27 @@ def test_opportunities_following_their_steps(rep: User) -> None:
     Opportunity.create(name="Stalled", owner=rep, created_at=T - 5 * D)  # discovery overdue
     result = metrics.process_metrics(cfg, 30, until=T)
     assert (result.steps.part, result.steps.whole) == (2, 4)
+
+
+def test_inquiries_answered_by_an_approved_quote(rep: User) -> None:
+    M = dt.timedelta(minutes=1)
+
+    def quoted(created: dt.datetime, approved: dt.datetime | None, number: int) -> None:
+        inquiry = lead(rep, created)
+        opp = Opportunity.create(name=f"Deal {number}", owner=rep, lead=inquiry, created_at=created)
+        Quote.create(number=number, opportunity=opp, owner=rep, status="approved" if approved else "submitted",
+                     approved_at=approved, submitted_at=created)
+
+    quoted(T - 5 * D, T - 5 * D + 10 * M, 1)     # within 15 minutes
+    quoted(T - 4 * D, T - 4 * D + 16 * M, 2)     # within a day, not 15 minutes
+    quoted(T - 3 * D, T - D, 3)                  # two days
+    quoted(T - 2 * D, None, 4)                   # submitted, never approved
+    lead(rep, T - 5 * M)                         # 5 minutes old: too young to judge either way
+    result = metrics.process_metrics(Config(), 30, until=T)
+    assert (result.quoted_fast.part, result.quoted_fast.whole) == (1, 4)
+    assert (result.quoted_day.part, result.quoted_day.whole) == (2, 4)
+    assert result.quote_median == 16 * M  # 10 min, 16 min, 2 days
+    assert result.quoted_day.label == "Inquiries answered by an approved quote within a day"
 
 
 def test_empty_period_says_no_data(rep: User) -> None:

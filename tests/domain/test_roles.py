@@ -66,3 +66,18 @@ def test_roles_config_is_validated() -> None:
         config_from_dict({"roles": {"names": ["seller"], "managers": {"seller": "chief"}}})
     with pytest.raises(ConfigError, match=r"roles.process\[0\].role"):
         config_from_dict({"roles": {"names": ["seller"], "process": [{"key": "x", "name": "X", "role": "nobody"}]}})
+
+
+def test_case_assignment_suggests_by_role_and_escalation_goes_to_the_role_manager(
+        admin: User, rep: User, manager: User, cfg) -> None:  # type: ignore[no-untyped-def]
+    from crm_tui.domain import cases
+
+    kim = users.add_user("kim", "Kim Support")
+    lee = users.add_user("lee", "Lee Lead")
+    roles.grant(admin, kim, "support agent")
+    roles.grant(admin, lee, "support lead")
+    assert [u.login for u in cases.suggested_assignees()] == ["kim"]
+    assert [u.login for u in cases.managers()][0] == "lee"  # the support lead first, then managers and admins
+    case = cases.create(rep, cfg, subject="Refund")
+    cases.escalate(rep, case.id, lee.id, "above my limit")  # a rep by permission, the lead by job role
+    assert [c.id for c in cases.escalations_for(lee)] == [case.id]

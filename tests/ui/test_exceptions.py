@@ -100,7 +100,7 @@ async def test_process_view_switches_period(manager: User, hits: dict[str, Any])
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         text = str(app.screen.query_one("#exceptions-metrics").render())
-        assert "last 30 days" in text and "no quotes are recorded yet" in text
+        assert "last 30 days" in text and "Median time from inquiry to approved quote" in text
         chart = str(app.screen.query_one("#exceptions-chart").render())
         assert "Touched within a day" in chart
         await pilot.press("p")

@@ -1,4 +1,5 @@
-"""Assign a case to another active person (someone with the expertise).
+"""Assign a case to another active person (someone with the expertise); people
+holding the support job role are listed first, the least busy on top.
 
 `CaseAssignDialog(case_id)` dismisses the updated `Case`, or None (escape:
 nothing changed).
@@ -38,9 +39,12 @@ class CaseAssignDialog(CrmDialog[Case | None]):
             return
         self.query_one("#assign-title", Static).update(Text(f"Assign “{case.subject}” to"))
         people = self.query_one("#assign-people", OptionList)
-        for person in users.list_users(active_only=True):
+        suggested = cases.suggested_assignees()  # people in the support job role, least busy first
+        others = [person for person in users.list_users(active_only=True) if person not in suggested]
+        for person in suggested + others:
             current = " (assigned now)" if person.id == case.owner_id else ""
-            people.add_option(Option(Text(f"{person.display_name} · {person.role}{current}"), id=str(person.id)))
+            hint = " · suggested" if person in suggested else ""
+            people.add_option(Option(Text(f"{person.display_name} · {person.role}{hint}{current}"), id=str(person.id)))
         if people.option_count:
             people.highlighted = 0
         people.focus()

@@ -261,6 +261,9 @@ class ExceptionsScreen(CrmScreen):
             for row in m.intake[:INTAKE_ROWS]:
                 where = f"{row.source} / {row.campaign}" if row.campaign else row.source
                 text.append(f"  {where}: {row.received}, {row.new_leads}, {row.converted}\n")
+        text.append(f"{m.quoted_fast.label}\n  {m.quoted_fast.text}\n")
+        text.append(f"{m.quoted_day.label}\n  {m.quoted_day.text}\n")
+        text.append(f"{metrics.QUOTE_MEDIAN_LABEL}\n  {metrics.duration_text(m.quote_median)}\n")
         text.append("p: 7 / 30 / 90 days", style="dim")
         self.query_one("#exceptions-metrics", Static).update(text)
         bars = [Bar(bucket.label, bucket.share.ratio, bucket.share.text) for bucket in m.touched_by_week]

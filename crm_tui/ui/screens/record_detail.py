@@ -30,7 +30,8 @@ methodology steps, case assignment and escalation, templates, knowledge):
   here and not to be reused: e, n, t, escape, enter, tab, 1-4, ?, u, q.
 - `register_section(kinds, section)`: a panel under the fields; `render(screen)`
   returns a Rich renderable (use rich.text.Text for user data), called on
-  every reload; its widget id is `detail-section-<id>`.
+  every reload; its widget id is `detail-section-<id>`. `first=True` puts it
+  above the fields (a header summary, like the account's).
 
 Register at import time of your module (import it from ui/app.py or your
 screen module); screens opened afterwards have the bindings: each kind gets a
@@ -84,6 +85,8 @@ class DetailSection:
     id: str
     title: str
     render: Callable[["RecordDetailScreen"], RenderableType]
+    first: bool = False
+    """Above the fields (a header summary) instead of under them."""
 
 
 _ACTIONS: dict[str, dict[str, DetailAction]] = {kind: {} for kind in RECORD_KINDS}
@@ -153,6 +156,8 @@ class RecordDetailScreen(CrmScreen):
         self.record: Any = records.get(kind, record_id)
         self._related: list[tuple[str, int]] = []
         self._ready = False
+        self.department: str | None = None
+        """Show only this department's timeline entries (history.DEPARTMENTS); None: all."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -160,13 +165,18 @@ class RecordDetailScreen(CrmScreen):
             with VerticalScroll(id="detail-side"):
                 yield Static("", id="detail-title")
                 yield Static("", id="detail-presence", markup=False)
+                sections = list(_SECTIONS[self.kind].values())
+                for section in sections:
+                    if section.first:
+                        yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
                 yield Static("", id="detail-fields")
-                for section in _SECTIONS[self.kind].values():
-                    yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
+                for section in sections:
+                    if not section.first:
+                        yield Static("", id=f"detail-section-{section.id}", classes="detail-section")
                 yield Label("Related", classes="detail-heading")
                 yield DataTable(id="detail-related", cursor_type="row", show_header=False)
             with Vertical(id="detail-main"):
-                yield Label("Timeline", classes="detail-heading")
+                yield Label("Timeline", classes="detail-heading", id="timeline-heading")
                 yield Timeline(self.session.user.time_zone, id="timeline")
         yield Footer()
 
@@ -271,10 +281,18 @@ class RecordDetailScreen(CrmScreen):
     def _load_timeline(self, *, append: bool) -> None:
         timeline = self.query_one("#timeline", Timeline)
         offset = timeline.count if append else 0
-        entries = self.attempt(history.timeline, self.kind, self.record_id, limit=TIMELINE_PAGE + 1, offset=offset)
+        entries = self.attempt(history.timeline, self.kind, self.record_id, limit=TIMELINE_PAGE + 1, offset=offset,
+                               department=self.department)
         if entries is None:
             return
         timeline.show(entries[:TIMELINE_PAGE], more=len(entries) > TIMELINE_PAGE, append=append)
+
+    def set_department(self, department: str | None) -> None:
+        """Filter the timeline to one department (None: every department) and reload it."""
+        self.department = department
+        heading = "Timeline" if department is None else f"Timeline · {department} only"
+        self.query_one("#timeline-heading", Label).update(heading)
+        self._load_timeline(append=False)
 
     def changed(self) -> None:
         """Call after a write made from this screen: reloads it (and the rest of the app)."""

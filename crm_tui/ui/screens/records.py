@@ -1,4 +1,5 @@
-"""The Records screen: leads, accounts, contacts, opportunities and cases.
+"""The Records screen: leads, accounts, contacts, opportunities and cases,
+and the sales documents: quotes, orders and invoices.
 
 A tab per kind (keys `l` `a` `k` `o` `c`), filters (mine or all or one
 owner, status, step) and a sort, over `#records-table`, a windowed table that
@@ -8,6 +9,10 @@ you type across every kind (debounced; hits replace the table until
 `escape`). `enter` opens a record's detail, `n` creates a record of the
 current kind (then asks about a follow-up, rule 1), `e` edits the highlighted
 one, `N` schedules an activity on it when the app offers that.
+
+Quotes (`Q`), orders (`O`) and invoices (`I`) are listed newest first (the
+latest 500, by status and owner; domain.documents); `enter` opens the
+opportunity a quote or order is on, or an invoice's account.
 """
 
 from __future__ import annotations
@@ -25,14 +30,15 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select, Tab, Tabs
 
-from crm_tui.domain import presence, records, search, views
+from crm_tui.domain import documents, presence, records, search, views
 from crm_tui.domain.records import Filters
 from crm_tui.ui.dialogs.follow_up import ask_follow_up
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.windowed_table import WindowedTable
 
 KIND_TABS = (("lead", "Leads", "l"), ("account", "Accounts", "a"), ("contact", "Contacts", "k"),
-             ("opportunity", "Opportunities", "o"), ("case", "Cases", "c"))
+             ("opportunity", "Opportunities", "o"), ("case", "Cases", "c"),
+             ("quote", "Quotes", "Q"), ("order", "Orders", "O"), ("invoice", "Invoices", "I"))
 SORT_CHOICES = (
     ("Name A–Z", "name"), ("Name Z–A", "-name"), ("Newest first", "-created"), ("Oldest first", "created"),
     ("Stalest first", "last_touch"), ("Last touched first", "-last_touch"), ("Next activity soonest", "next_activity"),
@@ -122,14 +128,33 @@ class RecordsScreen(CrmScreen):
         self.query_one("#records-kinds", Tabs).active = f"tab-{kind}"
         status = self.query_one("#records-status", Select)
         step = self.query_one("#records-step", Select)
+        statuses = documents.STATUSES[kind] if kind in documents.KINDS else records.statuses(kind)
         with self.prevent(Select.Changed):
-            status.set_options([(value, value) for value in records.statuses(kind)])
+            status.set_options([(value, value) for value in statuses])
             step.set_options([(s.name, s.key) for s in self.session.config.methodology])
-        status.display = bool(records.statuses(kind))
+        status.display = bool(statuses)
         step.display = kind == "opportunity"
+        self.query_one("#records-sort", Select).display = kind not in documents.KINDS  # always newest first
         self._show_list()
 
+    def _show_documents(self) -> None:
+        """Quotes, orders or invoices: a short complete list (no paging)."""
+        table = self.query_one("#records-table", WindowedTable)
+        filters = self.filters()
+        rows = self.attempt(documents.listing, self.kind, status=filters.status, owner_id=filters.owner_id)
+        if rows is None:
+            return
+        columns = documents.COLUMNS[self.kind]
+        kind = self.kind
+        table.show_rows([name.capitalize() for name in columns],
+                        [(row["id"], *(row[name] for name in columns)) for row in rows],
+                        self._cells, lambda row: f"{kind}:{row[0]}")
+        self._update_count()
+
     def _show_list(self) -> None:
+        if self.kind in documents.KINDS:
+            self._show_documents()
+            return
         table = self.query_one("#records-table", WindowedTable)
         kind, filters, sort = self.kind, self.filters(), self.sort
         total = self.attempt(records.count, kind, filters)
@@ -156,16 +181,19 @@ class RecordsScreen(CrmScreen):
             label.update("none")
 
     def _cells(self, row: tuple) -> list[Text]:
+        cells = [self._cell(value) for value in row[1:]]
+        if self.kind in documents.KINDS:  # quotes, orders, invoices: no "Open by" column
+            return cells
         viewer = self._presence.get(row[0])
         mark = (Text(presence.describe([viewer], self.session.user.time_zone), style="bold yellow")
                 if viewer is not None else Text(""))
-        return [*(self._cell(value) for value in row[1:]), mark]
+        return [*cells, mark]
 
     # ---- presence (ui.presence calls these) -------------------------------
 
     def presence_kind(self) -> str | None:
-        """The kind whose rows show "open by ..." marks (none while searching)."""
-        return None if self.searching else self.kind
+        """The kind whose rows show "open by ..." marks (none while searching or on documents)."""
+        return None if self.searching or self.kind in documents.KINDS else self.kind
 
     def show_presence(self, found: dict[int, presence.Viewer]) -> None:
         """Redraw the window when who-has-what-open changed (rarely: one cheap page read)."""
@@ -193,6 +221,9 @@ class RecordsScreen(CrmScreen):
         if not self._ready or self.searching:
             if self.searching:
                 self._run_search()
+            return
+        if self.kind in documents.KINDS:
+            self._show_documents()
             return
         total = self.attempt(records.count, self.kind, self.filters())
         self.query_one("#records-table", WindowedTable).reload(total)
@@ -262,6 +293,8 @@ class RecordsScreen(CrmScreen):
             return None
         if self.searching:
             return (row[0], row[1])
+        if self.kind in documents.KINDS:  # a document opens (and takes activities on) its record
+            return self.attempt(records.resolve, self.kind, row[0])
         return (self.kind, row[0])
 
     def action_kind(self, kind: str) -> None:
@@ -298,7 +331,9 @@ class RecordsScreen(CrmScreen):
             return self.searching
         if action == "new_activity":
             return hasattr(self.app, "action_new_activity")
-        if action in ("new_record", "edit") and self.session.readonly:
+        if action in ("new_record", "edit") and (self.session.readonly or self.kind in documents.KINDS):
+            return False
+        if action == "next_sort" and self.kind in documents.KINDS:
             return False
         return True
 
@@ -394,8 +429,9 @@ class RecordsScreen(CrmScreen):
         self.notify(f"View: {view.name}", timeout=2)
 
     def commands(self) -> Iterable[SystemCommand]:
-        label = records.KIND_LABELS[self.kind].lower()
-        yield SystemCommand(f"New {label}", f"Create a {label}", self.action_new_record)
+        if self.kind not in documents.KINDS:
+            label = records.KIND_LABELS[self.kind].lower()
+            yield SystemCommand(f"New {label}", f"Create a {label}", self.action_new_record)
         yield SystemCommand("Search records", "Search every kind as you type", self.action_search)
         yield SystemCommand("Edit record", "Edit the highlighted record", self.action_edit)
         yield SystemCommand("New activity", "Schedule an activity on the highlighted record",

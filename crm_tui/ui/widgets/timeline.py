@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 MORE_ID = "timeline-more"
 ICONS = {"activity": "●", "email": "✉", "note": "✎", "change": "Δ", "created": "+", "deleted": "✕",
-         "touch": "→", "step": "✓"}
+         "touch": "→", "step": "✓", "document": "§"}
 
 
 class Timeline(OptionList):
@@ -73,7 +73,9 @@ class Timeline(OptionList):
             text.append("  (planned)", style="italic dim")
         if entry.detail and not entry.planned:
             text.append(f"  {entry.detail}")
-        extras = [part for part in (entry.who, entry.record_name) if part]
+        department = getattr(entry, "department", "sales")
+        extras = [part for part in (entry.who, entry.record_name, department if department != "sales" else "")
+                  if part]
         if extras:
             text.append("  · " + " · ".join(extras), style="dim")
         return text
