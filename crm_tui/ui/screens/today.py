@@ -19,6 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from crm_tui import clock
 from crm_tui.domain import activities, agenda
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
@@ -49,14 +50,27 @@ class TodayScreen(CrmScreen):
         yield Static(EMPTY_TEXT, id="today-empty", markup=False)
         yield Footer()
 
+    _reload_queued = False
+
     def on_mount(self) -> None:
-        self.reload()
+        day = clock.today(self.session.user.time_zone)
+        self.query_one("#today-header", Static).update(Text(f"{day:%A %d %B} · …", style="bold"))
         self.query_one("#today-list", ActivityList).focus()
         # Lateness ("late by 1h20") and the local day move on with the clock,
         # even when no data changed.
         self.set_interval(60, self.reload)
 
     # -- data ---------------------------------------------------------------
+
+    def resumed(self) -> None:
+        """Read the agenda once per showing, not once per resume event."""
+        if not self._reload_queued:
+            self._reload_queued = True
+            self.call_later(self._resumed)
+
+    def _resumed(self) -> None:
+        self._reload_queued = False
+        self.reload()
 
     def reload(self) -> None:
         """Re-read the agenda and redraw, keeping the selected activity."""
