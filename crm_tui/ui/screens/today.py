@@ -11,7 +11,7 @@ same activity.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual import on
@@ -22,12 +22,13 @@ from textual.widgets import Footer, Static
 from crm_tui import clock
 from crm_tui.domain import activities, agenda
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
-from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
-from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
-from crm_tui.ui.dialogs.edit_activity import ActivityEdit, EditActivityDialog
-from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
+
+if TYPE_CHECKING:
+    from crm_tui.ui.dialogs.complete import Completion
+    from crm_tui.ui.dialogs.edit_activity import ActivityEdit
+    from crm_tui.ui.dialogs.reschedule import Reschedule
 
 EMPTY_TEXT = "Nothing due. Press n to plan an activity, or 2 to plan tomorrow."
 
@@ -129,6 +130,8 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        # Dialogs are imported when first used: start-up (first paint) needs none of them.
+        from crm_tui.ui.dialogs.complete import CompleteDialog
 
         def save(result: Completion) -> None:
             activities.complete(
@@ -156,6 +159,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.reschedule import RescheduleDialog
 
         def save(result: Reschedule) -> None:
             if result.time is None:
@@ -175,6 +179,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.edit_activity import EditActivityDialog
 
         def save(result: ActivityEdit) -> None:
             # The type is checked against the standard list only when it changes,
@@ -196,6 +201,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 
         def save(reason: str) -> None:
             activities.cancel(session.user, row.activity_id, reason, expected_version=row.version)
