@@ -262,15 +262,47 @@ def main(argv: list[str] | None = None) -> int:
 from benchmarks.framework import Env, Result, benchmark  # noqa: E402
 
 
+def _cli_json(cfg: Config, at: dt.datetime) -> int:
+    """What `crm exceptions --format json` runs after opening the database:
+    every rule over all owners, printed as JSON (here into memory)."""
+    import contextlib
+    import io
+
+    from crm_tui.cli import exceptions_cmd
+
+    out = io.StringIO()
+    hits = exceptions.evaluate(cfg, at=at)
+    with contextlib.redirect_stdout(out):
+        exceptions_cmd.write(hits, "json")
+    return len(hits)
+
+
 @benchmark
 def exceptions_all_rules(env: Env) -> Result:
-    """Every exception rule over all owners on the shared database: target < 250 ms."""
+    """Every exception rule over all owners, as the Exceptions screen and `crm exceptions --format json` run them: target < 250 ms.
+
+    The value is the JSON command's work (rules, then printing); the screen's
+    run (a manager's `for_viewer`, the same rules) is in the note. CPU ms as floor."""
     with env.opened():
         at = clock.utcnow_naive()
-        exceptions.evaluate(Config(), at=at)  # warm the page cache
-        times, cpu, hits = time_all_rules(Config(), at, env.size.repeats)
-    return Result(statistics.median(times), "ms", target=250.0, floor=f"CPU {statistics.median(cpu):.0f} ms",
-                  note=f"{len(hits):,} hits over {len(exceptions.RULES)} rules")
+        cfg = Config()
+        manager = User.select().where(User.role == "manager").first()
+        exceptions.evaluate(cfg, at=at)  # warm the page cache
+        times, cpu, hits = time_all_rules(cfg, at, env.size.repeats)  # the screen: for_viewer -> evaluate
+        screen = statistics.median(times)
+        assert manager is None or len(exceptions.for_viewer(manager, cfg, at=at)) == len(hits)
+        cli, cli_cpu = [], []
+        for _ in range(env.size.repeats):
+            started, used = time.perf_counter(), time.process_time()
+            _cli_json(cfg, at)
+            cli.append((time.perf_counter() - started) * 1000)
+            cli_cpu.append((time.process_time() - used) * 1000)
+    counts = exceptions.counts_by_rule(hits)
+    per_rule = ", ".join(f"{rule.number}: {counts[rule.id]:,}" for rule in exceptions.RULES)
+    return Result(statistics.median(cli), "ms", target=250.0,
+                  floor=f"CPU {statistics.median(cli_cpu):.0f} ms",
+                  note=f"{len(hits):,} hits ({per_rule}); the screen's run (rules alone) {screen:.0f} ms, "
+                       f"CPU {statistics.median(cpu):.0f} ms")
 
 
 if __name__ == "__main__":

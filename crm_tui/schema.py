@@ -134,7 +134,9 @@ def _install_sqlite_search(database: pw.Database) -> None:
     columns = "rowid, name, company, email, phone, digits"
     database.execute_sql(
         f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(name, company, email, phone, digits, "
-        "content='', prefix='2 3', tokenize='unicode61 remove_diacritics 2')"
+        # columnsize=0: search is unranked (no bm25), so no per-row token counts
+        # to keep: a fifth less work to index 350k records.
+        "content='', columnsize=0, prefix='2 3', tokenize='unicode61 remove_diacritics 2')"
     )
     for kind, table in SEARCH_TABLES.items():
         insert = f"INSERT INTO {SEARCH_TABLE}({columns}) VALUES ({_search_values(kind, 'new.')});"

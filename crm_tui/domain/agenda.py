@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from crm_tui import clock
+from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain import records
 from crm_tui.models import Account, Activity, Case, User
@@ -44,9 +45,12 @@ def late_text(minutes: int) -> str:
     return f"late by {rest} min"
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaRow:
-    """One open activity as the Today list shows it."""
+class AgendaRow(NamedTuple):
+    """One open activity as the Today list shows it.
+
+    A NamedTuple, built positionally: a backlog can be thousands of rows and
+    every refresh builds them all (a frozen dataclass costs twice as much).
+    """
 
     activity_id: int
     version: int
@@ -157,30 +161,36 @@ def for_user(user: User, config: Config) -> Agenda:
     now_utc = clock.utcnow_naive()
     today = clock.today(user.time_zone)
     labels = {kind.name: kind.title for kind in config.activity_types}
-    raw = list(
-        Activity.select(*_COLUMNS)
-        .where((Activity.owner == user.id) & (Activity.status == "open") & (Activity.planned_date <= today))
-        .tuples()
+    query = Activity.select(*_COLUMNS).where(
+        (Activity.owner == user.id) & (Activity.status == "open") & (Activity.planned_date <= today)
     )
+    # The driver's rows as they come (dates as text on SQLite): Peewee's per-value
+    # conversion costs more than the query on a backlog of thousands.
+    raw = db.database.execute(query).fetchall()
     names = records.names((row[7], row[8]) for row in raw)
     overdue: list[AgendaRow] = []
     todays: list[AgendaRow] = []
+    dates: dict[object, dt.date] = {}
     for (aid, version, kind, subject, planned, start, duration, rkind, rid, priority, fixed, deadline) in raw:
-        planned = _date(planned)
-        start = _datetime(start)
-        local = start.replace(tzinfo=_UTC).astimezone(zone).time() if start is not None else None
-        late_days = (today - planned).days
+        day = dates.get(planned)
+        if day is None:
+            day = dates[planned] = _date(planned)
+        local = None
         late_minutes = 0
-        if late_days == 0 and start is not None and start < now_utc:
-            late_minutes = int((now_utc - start).total_seconds() // 60)
+        late_days = (today - day).days
+        if start is not None:
+            start = _datetime(start)
+            local = start.replace(tzinfo=_UTC).astimezone(zone).time()
+            if late_days == 0 and start < now_utc:
+                late_minutes = int((now_utc - start).total_seconds() // 60)
+        label = labels.get(kind)
+        if label is None:
+            label = labels[kind] = kind.capitalize()
         row = AgendaRow(
-            activity_id=aid, version=version, group=OVERDUE if late_days > 0 else TODAY,
-            type=kind, type_label=labels.get(kind, kind.capitalize()), subject=subject,
-            planned_date=planned, local_time=local, duration_min=duration,
-            record_kind=rkind, record_id=rid,
-            record_name=names.get((rkind, rid), f"{rkind} {rid} (deleted)"),
-            priority=priority, overdue_days=max(late_days, 0), late_minutes=late_minutes,
-            fixed=bool(fixed), deadline=_date(deadline) if deadline is not None else None,
+            aid, version, OVERDUE if late_days > 0 else TODAY, kind, label, subject, day, local, duration,
+            rkind, rid, names.get((rkind, rid)) or f"{rkind} {rid} (deleted)", priority,
+            late_days if late_days > 0 else 0, late_minutes, bool(fixed),
+            _date(deadline) if deadline is not None else None,
         )
         (overdue if late_days > 0 else todays).append(row)
     overdue.sort(key=lambda r: (r.planned_date, r.priority, r.local_time or dt.time.max, r.activity_id))

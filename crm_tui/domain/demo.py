@@ -15,6 +15,10 @@ overloaded against their capacity, so Plan Tomorrow has something to do.
 Patterns worth finding are really in the data: an opportunity with a demo
 within 7 days of its creation is won about 70 % of the time, otherwise 30 %.
 
+A small demo shows every status and every exception often; from
+`TEAM_FROM_LEADS_PER_REP` leads per rep on (the benchmarks' large size) the
+data is shaped like a working team instead (`demo_builder.TEAM_SHAPE`): two
+years of mostly decided leads, a few per cent of the work slipping.
 Derived stamps are kept exact: `next_activity_on` is the earliest planned day
 of a record's open activities; `last_touch_at` is the latest of its done
 activities' completion, its notes, a lead's status change and an
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 from crm_tui import db, schema
 from crm_tui.config import Config
 from crm_tui.domain import bulk, demo_sales
-from crm_tui.domain.demo_builder import DEMO_LOGIN, Builder
+from crm_tui.domain.demo_builder import DEMO_LOGIN, DEMO_SHAPE, TEAM_FROM_LEADS_PER_REP, TEAM_SHAPE, Builder
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import (
     ALL_MODELS, Account, Activity, AuditEvent, Case, Contact, EmailTemplate, IntakeEvent, Lead, LeadTouch, Meta,
@@ -45,7 +49,7 @@ from crm_tui.models import (
 
 __all__ = ["DEMO_LOGIN", "GENERATOR_VERSION", "DemoStats", "build", "clear", "has_data"]
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 """Bumped when the same seed starts to give different data (benchmarks key their cache on it)."""
 
 BULK_THRESHOLD = 100_000
@@ -122,7 +126,8 @@ def build(
     reps = min(20, max(4, leads // 60)) if reps is None else max(1, reps)
     use_bulk = activities >= BULK_THRESHOLD if bulk_load is None else bulk_load
     started = time.perf_counter()
-    builder = Builder(random.Random(seed), config or Config(), reps)
+    shape = TEAM_SHAPE if leads >= TEAM_FROM_LEADS_PER_REP * reps else DEMO_SHAPE
+    builder = Builder(random.Random(seed), config or Config(), reps, shape)
     database = db.database.obj
     sqlite_file = db.is_sqlite() and getattr(database, "crm_target", None) is not None \
         and database.crm_target.location != ":memory:"

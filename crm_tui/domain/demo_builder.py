@@ -36,6 +36,80 @@ OVERLOAD_FACTOR = 1.3
 
 LEAD_WEIGHTS = (("new", 14), ("working", 30), ("qualified", 14), ("unqualified", 17), ("converted", 25))
 CASE_WEIGHTS = (("new", 15), ("open", 30), ("waiting", 15), ("resolved", 20), ("closed", 20))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How records spread over statuses, ages and states of their next step.
+
+    Modes are (overdue share, stalled share); the rest of the open records
+    have their next activity today or ahead (see `Builder._chain`).
+    """
+
+    lead_weights: tuple[tuple[str, int], ...]
+    lead_ages: dict[str, tuple[float, float]]
+    """Days before now a lead of each status was created (uniform in the range)."""
+    new_lead_worked: float
+    """Share of new leads that already have an activity."""
+    lead_modes: dict[str, tuple[float, float]]
+    account_mode: tuple[float, float]
+    contact_mode: tuple[float, float]
+    opportunity_open: float
+    """Share of opportunities still open (of those young enough to be)."""
+    opportunity_open_days: float
+    """An opportunity created longer ago than this is closed."""
+    opportunity_mode: tuple[float, float]
+    all_converted_have_opportunity: bool
+    case_weights: tuple[tuple[str, int], ...]
+    active_case_sla_ages: tuple[float, float] | None
+    """Active cases' age in multiples of their SLA (None: 0.3 to 14 days)."""
+    case_mode: tuple[float, float]
+
+
+DEMO_SHAPE = Shape(
+    lead_weights=LEAD_WEIGHTS,
+    lead_ages={"new": (0, 4), "working": (2, 30), "qualified": (5, 40), "unqualified": (5, 60),
+               "converted": (10, 90)},
+    new_lead_worked=0.6,
+    lead_modes={"working": (0.15, 0.15), "qualified": (0.15, 0.4)},
+    account_mode=(0.1, 0.35),
+    contact_mode=(0.08, 0.4),
+    opportunity_open=0.6,
+    opportunity_open_days=10_000,
+    opportunity_mode=(0.12, 0.13),
+    all_converted_have_opportunity=False,
+    case_weights=CASE_WEIGHTS,
+    active_case_sla_ages=None,
+    case_mode=(0.15, 0.15),
+)
+"""A small demo: every status and every exception well represented, so each
+screen has something to show on `crm --demo` (a few hundred leads)."""
+
+TEAM_SHAPE = Shape(
+    lead_weights=(("new", 1), ("working", 6), ("qualified", 1), ("unqualified", 46), ("converted", 46)),
+    lead_ages={"new": (0, 4), "working": (2, 20), "qualified": (3, 20), "unqualified": (10, 730),
+               "converted": (10, 730)},
+    new_lead_worked=0.85,
+    lead_modes={"working": (0.05, 0.05), "qualified": (0.05, 0.1)},
+    account_mode=(0.02, 0.45),
+    contact_mode=(0.02, 0.5),
+    opportunity_open=0.3,
+    opportunity_open_days=90,
+    opportunity_mode=(0.05, 0.05),
+    all_converted_have_opportunity=True,
+    case_weights=(("new", 2), ("open", 5), ("waiting", 3), ("resolved", 45), ("closed", 45)),
+    active_case_sla_ages=(0.0, 2.0),
+    case_mode=(0.05, 0.05),
+)
+"""A working team at scale (thousands of records per rep): two years of leads,
+most of them decided; half the accounts and contacts with a next step; a few
+hundred open opportunities per rep; a few per cent of the work slipping. The
+demo rep's overdue and today rows come to about a thousand (PERF.md's Today
+shape: ~1.2k), and the exception rules find a few per cent of the records,
+not most of them."""
+
+TEAM_FROM_LEADS_PER_REP = 1_000
+"""From this many leads per rep on, the data takes `TEAM_SHAPE`."""
 CASE_PRIORITY_WEIGHTS = (("low", 20), ("normal", 50), ("high", 22), ("urgent", 8))
 SLA_HOURS = {"low": 72, "normal": 24, "high": 8, "urgent": 4}
 # Activities per record kind, relative; and the types each kind mostly sees.
@@ -98,8 +172,9 @@ class Owner:
 class Builder:
     """One build: the random stream, the users' calendars, and the writer."""
 
-    def __init__(self, rng: random.Random, config: Config, reps: int) -> None:
+    def __init__(self, rng: random.Random, config: Config, reps: int, shape: Shape = DEMO_SHAPE) -> None:
         self.rng = rng
+        self.shape = shape
         self.config = config
         self.reps_wanted = reps
         self.now = clock.utcnow_naive()
@@ -416,7 +491,7 @@ class Builder:
             created = self._ago(30, 700)
             k = self._quota("account")
             touch, next_on = self._chain(owner, "account", aid, name, name, created,
-                                         self._open_mode(0.1, 0.35), k)
+                                         self._open_mode(*self.shape.account_mode), k)
             if rng() < 0.1:
                 touch = max(filter(None, (touch, self._general_note(owner, "account", aid, "the team", name, created))))
             self.writer.add(Account, (
@@ -443,7 +518,7 @@ class Builder:
             created = self._ago(10, 600)
             name = f"{first} {last}"
             touch, next_on = self._chain(owner, "contact", cid, name, company or name, created,
-                                         self._open_mode(0.08, 0.4), self._quota("contact"))
+                                         self._open_mode(*self.shape.contact_mode), self._quota("contact"))
             self.writer.add(Contact, (
                 cid, owner.id, created, touch or created, 1, touch, next_on, aid, first, last,
                 W.TITLES[int(rng() * len(W.TITLES))], email, self._phone(place)))
@@ -451,7 +526,8 @@ class Builder:
 
     def _leads(self, count: int) -> None:
         rng = self.rng.random
-        statuses = _expand(LEAD_WEIGHTS)
+        shape = self.shape
+        statuses = _expand(shape.lead_weights)
         questions = self.config.qualification
         self.converted: list[tuple[int, dt.datetime, str, str]] = []
         for lid in range(1, count + 1):
@@ -459,10 +535,7 @@ class Builder:
             first, last = self._person()
             company, domain, place = self._company()
             owner = self._owner()
-            created = {
-                "new": (0, 4), "working": (2, 30), "qualified": (5, 40), "unqualified": (5, 60), "converted": (10, 90),
-            }[status]
-            created = self._ago(*created)
+            created = self._ago(*shape.lead_ages[status])
             changed = None if status == "new" else created + (self.now - created) * (0.3 + 0.6 * rng())
             # Touches: the first is the original source, the latest the current source.
             n_touches = 1 + (rng() < 0.45) + (rng() < 0.15)
@@ -513,9 +586,9 @@ class Builder:
             if status in ("unqualified", "converted"):
                 mode = "closed"
             elif status == "new":
-                mode = "open" if rng() < 0.6 else "none"
+                mode = "open" if rng() < shape.new_lead_worked else "none"
             else:
-                mode = self._open_mode(0.15, 0.15 if status == "working" else 0.4)
+                mode = self._open_mode(*shape.lead_modes[status])
             k = self._quota("lead")
             if mode == "none":
                 self.carry += k
@@ -545,7 +618,8 @@ class Builder:
             contact = self.first_contact.get(aid)
             product = W.PRODUCTS[int(rng() * len(W.PRODUCTS))]
             lead_id = None
-            if converted and rng() < 0.4:
+            take = (len(converted) / (count - oid + 1)) if self.shape.all_converted_have_opportunity else 0.4
+            if converted and rng() < take:
                 lead_id, created, _, _ = converted.pop()
             else:
                 created = self._ago(3, 120)
@@ -553,7 +627,8 @@ class Builder:
             if oid <= len(states):
                 state, step_index = states[oid - 1]
             else:
-                state = "open" if rng() < 0.6 else "closed"
+                young = (self.now - created).days <= self.shape.opportunity_open_days
+                state = "open" if young and rng() < self.shape.opportunity_open else "closed"
                 step_index = int(rng() * len(steps)) if state == "open" else -1
             age_days = (self.now - created).days
             if state in ("closed", "won", "lost"):
@@ -579,7 +654,7 @@ class Builder:
                 reason = ""
                 forecast = (self.now + dt.timedelta(days=int(-20 + 130 * rng()) if rng() < 0.08
                                                     else 7 + int(110 * rng()))).date()
-                mode = self._open_mode(0.12, 0.13)
+                mode = self._open_mode(*self.shape.opportunity_mode)
                 if age_days < 1:
                     mode = "open"
             touch, next_on = self._chain(owner, "opportunity", oid, contact[1] if contact else account_name,
@@ -604,7 +679,8 @@ class Builder:
     def _cases(self, count: int) -> None:
         rng = self.rng.random
         accounts = len(self.account_info) - 1
-        statuses = _expand(CASE_WEIGHTS)
+        statuses = _expand(self.shape.case_weights)
+        sla_ages = self.shape.active_case_sla_ages
         priorities = _expand(CASE_PRIORITY_WEIGHTS)
         forced = list(CASE_STATUSES) + ["escalated-unanswered", "escalated-answered", "past-sla"]
         for cid in range(1, count + 1):
@@ -616,7 +692,10 @@ class Builder:
             account_name, _, _, owner = self.account_info[aid]
             contact = self.first_contact.get(aid)
             active = status in ("new", "open", "waiting")
-            created = self._ago(0.3, 14) if active else self._ago(5, 60)
+            if active and sla_ages is not None and not special:
+                created = self._ago(*(SLA_HOURS[priority] / 24 * age for age in sla_ages))
+            else:
+                created = self._ago(0.3, 14) if active else self._ago(5, 60)
             if special == "past-sla":
                 created = self._ago(2, 4)
             sla_due = created + dt.timedelta(hours=SLA_HOURS[priority])
@@ -639,7 +718,7 @@ class Builder:
                 escalation_reason = W.ESCALATION_REASONS[int(rng() * len(W.ESCALATION_REASONS))]
             closed_at = None if active else created + (self.now - created) * (0.5 + 0.4 * rng())
             subject = W.CASE_SUBJECTS[int(rng() * len(W.CASE_SUBJECTS))]
-            mode = self._open_mode(0.15, 0.15) if active else "closed"
+            mode = self._open_mode(*self.shape.case_mode) if active else "closed"
             touch, next_on = self._chain(owner, "case", cid, contact[1] if contact else account_name, account_name,
                                          created, mode, self._quota("case"), end=closed_at)
             self.writer.add(Case, (

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
-from crm_tui.domain import snooze as snooze_mod
+from crm_tui.domain import records, snooze as snooze_mod
 from crm_tui.domain.users import get_user
 from crm_tui.models import (
-    Account, Activity, AuditEvent, Case, Contact, IntakeReply, Invoice, Lead, Note, Opportunity,
-    QualificationAnswer, Quote, SalesOrder, StepCompletion, User,
+    Account, Activity, AuditEvent, Case, IntakeReply, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote,
+    SalesOrder, StepCompletion, User,
 )
 
 OPEN_LEAD_STATUSES = ("new", "working", "qualified")
@@ -105,15 +106,9 @@ class Hit(NamedTuple):
         }
 
 
-class _Row(NamedTuple):
-    """A rule's raw finding before the owner is attached."""
-
-    kind: str
-    record_id: int
-    name: str | None
-    owner_id: int | None
-    since: dt.datetime
-    detail: str = ""
+_Row = tuple[str, int, "str | None", "int | None", dt.datetime, str]
+"""A rule's raw finding before the owner is attached: kind, record id, record
+name, owner id, since, detail. A plain tuple: a rule may find thousands."""
 
 
 def iso_utc(instant: dt.datetime) -> str:
@@ -191,8 +186,8 @@ def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         )
     )
     for lead_id, first, last, company, owner, created in _rows(query):
-        yield _Row("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
-                   "never touched")
+        yield ("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+               "never touched")
 
 
 def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -220,8 +215,8 @@ def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
         if count >= cfg.thresholds.lead_min_phone_notes:
             continue
-        yield _Row("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
-                   f"still {status}, {count} phone note{'s' if count != 1 else ''}")
+        yield ("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+               f"still {status}, {count} phone note{'s' if count != 1 else ''}")
 
 
 def _qualified_since() -> pw.Node:
@@ -247,8 +242,8 @@ def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         )
     )
     for lead_id, first, last, company, owner, qualified, count in _rows(query):
-        yield _Row("lead", lead_id, _person(first, last, company), owner, _naive(_as_datetime(qualified)) + grace,
-                   f"{count} of {len(keys)} questions answered")
+        yield ("lead", lead_id, _person(first, last, company), owner, _naive(_as_datetime(qualified)) + grace,
+               f"{count} of {len(keys)} questions answered")
 
 
 def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -287,7 +282,7 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
         for lead_id, first, last, company, owner, qualified_at in _rows(query):
             began = _as_datetime(qualified_at)
             if began <= at - grace:
-                yield _Row("lead", lead_id, _person(first, last, company), owner, began + grace, detail)
+                yield ("lead", lead_id, _person(first, last, company), owner, began + grace, detail)
 
 
 def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -304,7 +299,7 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
         )
     )
     for opp_id, name, owner, created in _rows(query):
-        yield _Row("opportunity", opp_id, name, owner, _as_datetime(created) + limit, "no step completed")
+        yield ("opportunity", opp_id, name, owner, _as_datetime(created) + limit, "no step completed")
 
 
 def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -341,8 +336,8 @@ def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
         for row in _rows(query.where(where)):
             record_id, names, (owner, created, done) = row[0], row[1:-3], row[-3:]
             began = max(_as_datetime(created), _as_datetime(done)) if done else _as_datetime(created)
-            yield _Row(kind, record_id, name_of(names), owner, _naive(began) + grace,
-                       "last activity done " + f"{_as_datetime(done):%Y-%m-%d}" if done else "no activity ever")
+            yield (kind, record_id, name_of(names), owner, _naive(began) + grace,
+                   "last activity done " + f"{_as_datetime(done):%Y-%m-%d}" if done else "no activity ever")
 
 
 def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -352,40 +347,28 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     # The last planned day whose end (the next midnight) lies before the cutoff.
     day_before = cutoff - dt.timedelta(days=1)
     last_day = day_before.date() if day_before.time() != dt.time(0) else day_before.date() - dt.timedelta(days=1)
-    # The record's name comes by rowid joins (one per kind): cheaper than a second query.
-    lead, contact = Lead.alias(), Contact.alias()
-
-    def on(model: Any, kind: str) -> pw.Expression:
-        return (Activity.record_kind == kind) & (model.id == Activity.record_id)
-
-    query = (
-        Activity.select(Activity.id, Activity.type, Activity.subject, Activity.owner, Activity.planned_date,
-                        Activity.start_at, Activity.record_kind, Activity.record_id,
-                        lead.first_name, lead.last_name, lead.company, Opportunity.name, Case.subject,
-                        Account.name, contact.first_name, contact.last_name)
-        .join_from(Activity, lead, pw.JOIN.LEFT_OUTER, on=on(lead, "lead"))
-        .join_from(Activity, Opportunity, pw.JOIN.LEFT_OUTER, on=on(Opportunity, "opportunity"))
-        .join_from(Activity, Case, pw.JOIN.LEFT_OUTER, on=on(Case, "case"))
-        .join_from(Activity, Account, pw.JOIN.LEFT_OUTER, on=on(Account, "account"))
-        .join_from(Activity, contact, pw.JOIN.LEFT_OUTER, on=on(contact, "contact"))
-        .where(
-            (Activity.status == "open") & (Activity.planned_date <= last_day + dt.timedelta(days=1))
-            & ((Activity.start_at.is_null() & (Activity.planned_date <= last_day))
-               | (Activity.start_at.is_null(False) & (Activity.start_at < cutoff)))
-            & (Activity.created_at <= at)
-            & _owner(Activity, owner_id)
-        )
+    query = Activity.select(
+        Activity.id, Activity.type, Activity.subject, Activity.owner, Activity.planned_date,
+        Activity.start_at, Activity.record_kind, Activity.record_id,
+    ).where(
+        (Activity.status == "open") & (Activity.planned_date <= last_day + dt.timedelta(days=1))
+        & ((Activity.start_at.is_null() & (Activity.planned_date <= last_day))
+           | (Activity.start_at.is_null(False) & (Activity.start_at < cutoff)))
+        & (Activity.created_at <= at)
+        & _owner(Activity, owner_id)
     )
-    for (act_id, kind_name, subject, owner, planned, start, kind, record_id,
-         lead_first, lead_last, lead_company, opp_name, case_subject, account_name,
-         contact_first, contact_last) in _rows(query):
-        due = _as_datetime(start) if start else dt.datetime.combine(_as_date(planned) + dt.timedelta(days=1), dt.time())
-        target = {
-            "lead": _person(lead_first, lead_last, lead_company), "opportunity": opp_name,
-            "case": case_subject, "account": account_name, "contact": _person(contact_first, contact_last, ""),
-        }.get(kind) or f"#{record_id}"
-        yield _Row("activity", act_id, f"{kind_name.capitalize()}: {subject} ({kind} {target})", owner, due + limit,
-                   f"planned {_as_date(planned):%Y-%m-%d}")
+    rows = _rows(query)
+    # Names in one query per kind for the hits alone (records.names), not by a
+    # join per kind on every row.
+    names = records.names((row[6], row[7]) for row in rows)
+    one_day = dt.timedelta(days=1)
+    midnight = dt.time()
+    for act_id, kind_name, subject, owner, planned, start, kind, record_id in rows:
+        day = _as_date(planned)
+        due = _as_datetime(start) if start else dt.datetime.combine(day + one_day, midnight)
+        target = names.get((kind, record_id)) or f"#{record_id}"
+        yield ("activity", act_id, f"{kind_name.capitalize()}: {subject} ({kind} {target})", owner, due + limit,
+           f"planned {day:%Y-%m-%d}")
 
 
 def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -409,8 +392,8 @@ def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_R
         ):
             reasons.append((_as_datetime(escalated) + answer, "escalated, not answered"))
         if reasons:
-            yield _Row("case", case_id, subject, owner, min(when for when, _ in reasons),
-                       " and ".join(text for _, text in reasons))
+            yield ("case", case_id, subject, owner, min(when for when, _ in reasons),
+                   " and ".join(text for _, text in reasons))
 
 
 def _last_day_ended_before(cutoff: dt.datetime) -> dt.date:
@@ -428,7 +411,7 @@ def _quote_approval(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         .where((Quote.status == "submitted") & (Quote.submitted_at < at - wait) & _owner(Quote, owner_id))
     )
     for quote_id, number, opp_name, owner, submitted, discount in _rows(query):
-        yield _Row("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, _as_datetime(submitted) + wait,
+        yield ("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, _as_datetime(submitted) + wait,
                    f"submitted {_as_datetime(submitted):%Y-%m-%d %H:%M} UTC, discount up to {int(discount) / 100:g}%")
 
 
@@ -446,7 +429,7 @@ def _invoice_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iter
     for invoice_id, number, account, owner, due, total, paid, currency in _rows(query):
         due_day = _as_date(due)
         left = (int(total) - int(paid)) / 100
-        yield _Row("invoice", invoice_id, f"{number} · {account or 'no account'}", owner,
+        yield ("invoice", invoice_id, f"{number} · {account or 'no account'}", owner,
                    dt.datetime.combine(due_day + dt.timedelta(days=1), dt.time()) + limit,
                    f"due {due_day:%Y-%m-%d}, {left:,.2f} {currency} open")
 
@@ -464,7 +447,7 @@ def _order_late(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[
     )
     for order_id, number, account, owner, promised, status in _rows(query):
         day = _as_date(promised)
-        yield _Row("order", order_id, f"O-{number:05d} · {account or 'no account'}", owner,
+        yield ("order", order_id, f"O-{number:05d} · {account or 'no account'}", owner,
                    dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) + limit,
                    f"promised {day:%Y-%m-%d}, still {status}")
 
@@ -571,18 +554,22 @@ def _record_links(hits: list[Hit]) -> dict[tuple[str, int], tuple[str, int]]:
 def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
               rules: Sequence[str] | None) -> list[Hit]:
     chosen = [RULES_BY_ID[rule_id] for rule_id in rules] if rules is not None else list(RULES)
-    found: list[tuple[Rule, _Row]] = []
-    for rule in chosen:
-        found.extend((rule, row) for row in _EVALUATORS[rule.id](config, instant, owner_id))
-    people = _people({row.owner_id for _, row in found if row.owner_id is not None})
-    texts = {rule.id: rule.text(config.thresholds) for rule in chosen}
+    chosen.sort(key=lambda rule: rule.number)
+    # Every user at once (a team is tens of people): cheaper than collecting owner ids over the hits.
+    people = {user_id: (login, name) for user_id, login, name in
+              User.select(User.id, User.login, User.display_name).tuples()}
     nobody = ("", "")
-    hits = [
-        Hit(rule.id, rule.number, texts[rule.id], kind, record_id, name or f"{kind} {record_id}",
-            *people.get(owner_id, nobody), since, detail)
-        for rule, (kind, record_id, name, owner_id, since, detail) in found
-    ]
-    hits.sort(key=lambda hit: (hit.number, hit.since, hit.kind, hit.record_id))
+    hits: list[Hit] = []
+    append = hits.append
+    by_since = itemgetter(4, 0, 1)  # since, kind, record id
+    for rule in chosen:
+        rule_id, number, text = rule.id, rule.number, rule.text(config.thresholds)
+        found = list(_EVALUATORS[rule_id](config, instant, owner_id))
+        found.sort(key=by_since)
+        for kind, record_id, name, owner_key, since, detail in found:
+            login, owner_name = people.get(owner_key, nobody)
+            append(Hit(rule_id, number, text, kind, record_id, name or f"{kind} {record_id}",
+                       login, owner_name, since, detail))
     return hits
 
 
@@ -615,10 +602,3 @@ def counts_by_rule(hits: Iterable[Hit]) -> dict[str, int]:
     for hit in hits:
         counts[hit.rule] = counts.get(hit.rule, 0) + 1
     return counts
-
-
-def _people(ids: set[int]) -> dict[int | None, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = User.select(User.id, User.login, User.display_name).where(User.id.in_(list(ids))).tuples()
-    return {user_id: (login, name) for user_id, login, name in rows}

@@ -19,21 +19,22 @@ from crm_tui.domain import changes, permissions, records
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
-from crm_tui.ui.dialogs.help import HelpScreen
-from crm_tui.ui.dialogs.new_activity import open_new_activity
-from crm_tui.ui.dialogs.import_file import ImportFileDialog
 from crm_tui.ui.screens.base import CrmScreen
-from crm_tui.ui.screens.exceptions import ExceptionsScreen
-from crm_tui.ui.screens.plan import PlanScreen
 from crm_tui.ui.presence import PresenceHeartbeat
-from crm_tui.ui.screens import record_actions  # noqa: F401  (registers the process keys of the detail view)
-from crm_tui.ui.screens import record_snooze  # noqa: F401  (registers the snooze keys of the detail view)
-from crm_tui.ui.screens import sales_actions  # noqa: F401  (quote, order, payment keys and the account summary)
-from crm_tui.ui.screens.record_detail import RecordDetailScreen
-from crm_tui.ui.screens.records import RecordsScreen
-from crm_tui.ui.screens.today import TodayScreen
 
 T = TypeVar("T")
+
+
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported when the mode is first shown: start-up imports
+    only the screen it opens on (first paint), the others come with their key."""
+
+    def make() -> Screen:
+        import importlib
+
+        return getattr(importlib.import_module(f"crm_tui.ui.screens.{module}"), name)()
+
+    return make
 
 MODE_TITLES = {
     "today": "Today",
@@ -47,10 +48,10 @@ class CrmApp(App[None]):
     TITLE = "crm"
     CSS_PATH = str(files("crm_tui").joinpath("screens.tcss"))
     MODES = {
-        "today": TodayScreen,
-        "plan": PlanScreen,
-        "records": RecordsScreen,
-        "exceptions": ExceptionsScreen,
+        "today": _screen("today", "TodayScreen"),
+        "plan": _screen("plan", "PlanScreen"),
+        "records": _screen("records", "RecordsScreen"),
+        "exceptions": _screen("exceptions", "ExceptionsScreen"),
     }
     BINDINGS = [
         Binding("1", "switch_mode('today')", "Today", id="mode.today", tooltip="Overdue and today's activities"),
@@ -137,6 +138,8 @@ class CrmApp(App[None]):
         target = self.attempt(records.resolve, kind, record_id)
         if target is None:
             return
+        from crm_tui.ui.screens.record_detail import RecordDetailScreen
+
         screen = self.attempt(RecordDetailScreen, *target)
         if screen is not None:
             self.push_screen(screen)
@@ -154,6 +157,8 @@ class CrmApp(App[None]):
         if self.session.readonly:
             self.notify("This session is read-only: nothing can be changed here.", severity="warning")
             return
+        from crm_tui.ui.dialogs.new_activity import open_new_activity
+
         open_new_activity(self)
 
     def action_help(self) -> None:
@@ -168,6 +173,8 @@ class CrmApp(App[None]):
             if binding.tooltip:
                 rows[binding.action] = (keys, binding.tooltip)
         title = f"Keys on {MODE_TITLES.get(self.current_mode, self.current_mode)}"
+        from crm_tui.ui.dialogs.help import HelpScreen
+
         self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in rows.values()], title))
 
     def action_import_file(self) -> None:
@@ -175,6 +182,8 @@ class CrmApp(App[None]):
         if self.session.readonly:
             self.notify("this session is read-only: nothing can be imported", severity="warning")
             return
+        from crm_tui.ui.dialogs.import_file import ImportFileDialog
+
         self.push_screen(ImportFileDialog(self.user, self.session.config))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -39,6 +39,11 @@ class CrmScreen(Screen):
         """Re-read data from the domain; called on show and when data changed."""
 
     def on_screen_resume(self) -> None:
+        self.resumed()
+
+    def resumed(self) -> None:
+        """The screen is shown (again): re-read its data. A screen may defer or
+        coalesce this (Textual resumes a new mode's screen twice)."""
         self.reload()
 
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

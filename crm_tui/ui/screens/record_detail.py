@@ -378,3 +378,10 @@ class RecordDetailScreen(CrmScreen):
         for action in _ACTIONS[self.kind].values():
             if self.check_action("detail_action", (action.id,)):
                 yield SystemCommand(action.description, action.tooltip, lambda a=action: a.run(self))
+
+
+# The process keys of the detail view register themselves on import; importing them
+# here keeps every way of opening a record (the app, a test) complete.
+from crm_tui.ui.screens import record_actions  # noqa: E402,F401
+from crm_tui.ui.screens import record_snooze  # noqa: E402,F401  (snooze keys)
+from crm_tui.ui.screens import sales_actions  # noqa: E402,F401  (quote, order, payment keys, account summary)

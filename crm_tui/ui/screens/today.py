@@ -12,7 +12,7 @@ same activity.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual import on
@@ -20,16 +20,16 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from crm_tui import clock
 from crm_tui.domain import activities, agenda, recurrence
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
-from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
-from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
-from crm_tui.ui.dialogs.edit_activity import ActivityEdit, EditActivityDialog
-from crm_tui.ui.dialogs.postpone import PostponeDialog
-from crm_tui.ui.dialogs.repeat import RepeatDialog
-from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
+
+if TYPE_CHECKING:
+    from crm_tui.ui.dialogs.complete import Completion
+    from crm_tui.ui.dialogs.edit_activity import ActivityEdit
+    from crm_tui.ui.dialogs.reschedule import Reschedule
 
 EMPTY_TEXT = "Nothing due. Press n to plan an activity, or 2 to plan tomorrow."
 
@@ -58,14 +58,27 @@ class TodayScreen(CrmScreen):
         yield Static(EMPTY_TEXT, id="today-empty", markup=False)
         yield Footer()
 
+    _reload_queued = False
+
     def on_mount(self) -> None:
-        self.reload()
+        day = clock.today(self.session.user.time_zone)
+        self.query_one("#today-header", Static).update(Text(f"{day:%A %d %B} · …", style="bold"))
         self.query_one("#today-list", ActivityList).focus()
         # Lateness ("late by 1h20") and the local day move on with the clock,
         # even when no data changed.
         self.set_interval(60, self.reload)
 
     # -- data ---------------------------------------------------------------
+
+    def resumed(self) -> None:
+        """Read the agenda once per showing, not once per resume event."""
+        if not self._reload_queued:
+            self._reload_queued = True
+            self.call_later(self._resumed)
+
+    def _resumed(self) -> None:
+        self._reload_queued = False
+        self.reload()
 
     def reload(self) -> None:
         """Re-read the agenda and redraw, keeping the selected activity."""
@@ -124,6 +137,8 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        # Dialogs are imported when first used: start-up (first paint) needs none of them.
+        from crm_tui.ui.dialogs.complete import CompleteDialog
 
         def save(result: Completion) -> None:
             activities.complete(
@@ -155,6 +170,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.reschedule import RescheduleDialog
 
         def save(result: Reschedule) -> None:
             if result.time is None:
@@ -178,6 +194,8 @@ class TodayScreen(CrmScreen):
             if moved is not None:
                 self.notify(f"Postponed to {moved.planned_date:%a %d %b}")  # type: ignore[attr-defined]
 
+        from crm_tui.ui.dialogs.postpone import PostponeDialog
+
         self.app.push_screen(PostponeDialog(row.activity_id, row.version, row.subject, row.planned_date), done)
 
     def action_repeat(self) -> None:
@@ -190,6 +208,8 @@ class TodayScreen(CrmScreen):
                 self.notify("Series ended" if not series.active else  # type: ignore[attr-defined]
                             f"Repeats {recurrence.describe(series)}")  # type: ignore[arg-type]
 
+        from crm_tui.ui.dialogs.repeat import RepeatDialog
+
         self.app.push_screen(RepeatDialog(row.activity_id, row.version, row.subject), done)
 
     def action_edit(self) -> None:
@@ -197,6 +217,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.edit_activity import EditActivityDialog
 
         def save(result: ActivityEdit) -> None:
             # The type is checked against the standard list only when it changes,
@@ -218,6 +239,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 
         def save(reason: str) -> None:
             activities.cancel(session.user, row.activity_id, reason, expected_version=row.version)

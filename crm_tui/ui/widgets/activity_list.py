@@ -6,15 +6,23 @@ Today, Escalated to me). Attributes down: the screen hands it an
 is opened (enter, or a double click; a single click only selects). A redraw
 keeps the selected row by its id, so a live refresh never moves the cursor
 away from what the user was looking at.
+
+A rep's backlog can be thousands of rows, so the list is lazy: every row is
+one line, so the line map is arithmetic instead of measuring each option, and
+a row's text is drawn only when it scrolls into view (`_LazyOption`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Callable
+
 from rich.text import Text
+
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -30,6 +38,27 @@ def item_key(item: Item) -> str:
     if isinstance(item, AgendaRow):
         return f"activity-{item.activity_id}"
     return f"case-{item.case_id}"
+
+
+class _LazyOption(Option):
+    """An option whose prompt is drawn the first time it is shown."""
+
+    def __init__(self, item: Item, draw: Callable[[Item], Text], id: str) -> None:
+        super().__init__("", id=id)
+        self._item = item
+        self._draw = draw
+        self._prompt = None
+
+    @property
+    def prompt(self) -> Text:
+        if self._prompt is None:
+            self._prompt = self._draw(self._item)
+        return self._prompt
+
+    def forget(self) -> None:
+        """Draw again on next sight (the width changed)."""
+        self._prompt = None
+        self._visual = None
 
 
 class ActivityList(OptionList):
@@ -70,6 +99,7 @@ class ActivityList(OptionList):
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         old_index = self.highlighted
         styles = self._styles()
+        draw = lambda item: self._render_item(item, styles)  # noqa: E731
         options: list[Option] = []
         items: dict[str, Item] = {}
         groups: list[tuple[str, str, tuple[Item, ...]]] = [
@@ -80,11 +110,12 @@ class ActivityList(OptionList):
         for name, title, rows in groups:
             if not rows:
                 continue
-            options.append(Option(Text(title, style=styles[f"head-{name}"]), id=f"group-{name}", disabled=True))
+            heading = Text(title, style=styles[f"head-{name}"], no_wrap=True, overflow="ellipsis")
+            options.append(Option(heading, id=f"group-{name}", disabled=True))
             for item in rows:
                 key = item_key(item)
                 items[key] = item
-                options.append(Option(self._render_item(item, styles), id=key))
+                options.append(_LazyOption(item, draw, key))
         self._items = items
         self.set_options(options)
         target: int | None = None
@@ -148,9 +179,36 @@ class ActivityList(OptionList):
         return line
 
     def on_resize(self) -> None:
-        """Cell widths follow the list's width."""
-        if self._agenda is not None:
-            self.show(self._agenda)
+        """Cell widths follow the list's width: rows are drawn again as they show."""
+        for option in self.options:
+            if isinstance(option, _LazyOption):
+                option.forget()
+        self._clear_caches()
+
+    # Every option is one line (rows are cut to the width, headings too), so
+    # OptionList's per-option measuring, which draws every row, is not needed.
+
+    def _update_lines(self) -> None:
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        count = len(self.options)
+        done = len(cache.lines)
+        if done < count:
+            cache.lines.extend((index, 0) for index in range(done, count))
+            cache.heights.update(dict.fromkeys(range(done, count), 1))
+            cache.index_to_line.update(zip(range(done, count), range(done, count)))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        virtual_size = Size(width, count)
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.option_count
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
 
     async def _on_click(self, event: events.Click) -> None:
         """A click selects; a double click opens (OptionList would open on one click)."""
