@@ -187,9 +187,16 @@ def _v2_search_and_sort_indexes(migrator: SchemaMigrator) -> None:
     install_search_index(migrator.database)
 
 
+def _weekly_review(migrator: SchemaMigrator) -> None:
+    """The weekly review's sessions and their items (issue 12)."""
+    from crm_tui.models import ReviewItem, ReviewSession
+
+    migrator.database.create_tables([ReviewSession, ReviewItem])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
-    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
+    _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes, _weekly_review,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -66,7 +66,7 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
     the fresh one again. On PostgreSQL this is the migration ladder's real test."""
     import re
 
-    from crm_tui.models import AlertSent, CaseArticle, KnowledgeArticle
+    from crm_tui.models import AlertSent, CaseArticle, KnowledgeArticle, ReviewItem, ReviewSession
 
     conn = db.database.obj
     v1_indexes = set(re.findall(r'CREATE (?:UNIQUE )?INDEX "(\w+)"', (FIXTURES / "schema_v1.sql").read_text()))
@@ -74,7 +74,7 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
     users_before = User.create(login="kim", display_name="Kim")
     Lead.create(last_name="Ng", owner=users_before, email="kim@acme.test")
     schema.drop_search_index(conn)
-    conn.drop_tables([CaseArticle, KnowledgeArticle, AlertSent])
+    conn.drop_tables([CaseArticle, KnowledgeArticle, AlertSent, ReviewItem, ReviewSession])
     for table in conn.get_tables():
         for index in conn.get_indexes(table):
             if index.name not in v1_indexes and not index.name.endswith("_pkey") \
