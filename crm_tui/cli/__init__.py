@@ -40,6 +40,8 @@ COMMAND_MODULES = (
     "crm_tui.cli.import_cmd",
     "crm_tui.cli.export_cmd",
     "crm_tui.cli.demo_cmd",
+    "crm_tui.cli.review_cmd",
+    "crm_tui.cli.insights_cmd",
 )
 
 

@@ -80,7 +80,8 @@ class Item:
         return {
             "kind": self.kind, "id": self.record_id, "name": self.name,
             "reasons": [reason.code for reason in self.reasons], "why": self.reason_text,
-            "status": self.status, "last_touch_at": self.last_touch_at,
+            "status": self.status,
+            "last_touch_at": f"{self.last_touch_at:%Y-%m-%dT%H:%M:%S}Z" if self.last_touch_at else None,
             "next_activity_on": self.next_activity_on, "forecast_close": self.forecast_close,
         }
 
