@@ -329,10 +329,11 @@ def start(user: User, config: Config) -> Progress:
     return _progress(session)
 
 
-def current(user: User, after: int = 0) -> Step | None:
+def current(user: User, after: int = 0, *, back: bool = False) -> Step | None:
     """The first item not dealt with after position `after` (wrapping round), or None when all are.
 
-    `after=0` is where a resumed review picks up: the first open item.
+    `after=0` is where a resumed review picks up: the first open item. With
+    `back`, the last open item before position `after` instead (wrapping round).
     """
     session = _open_session(user)
     if session is None:
@@ -341,13 +342,17 @@ def current(user: User, after: int = 0) -> Step | None:
                       .order_by(ReviewItem.position))
     if not open_items:
         return None
-    later = [item for item in open_items if item.position > after]
-    item = (later or open_items)[0]
+    if back:
+        earlier = [item for item in open_items if item.position < after]
+        item = (earlier or open_items)[-1]
+    else:
+        later = [item for item in open_items if item.position > after]
+        item = (later or open_items)[0]
     try:
         record = records.get(item.record_kind, item.record_id)
     except NotFound:
         _finish(user, item, "gone")
-        return current(user, after)
+        return current(user, after, back=back)
     return Step(item.id, item.position, item.record_kind, item.record_id, records.display_name(record),
                 item.reasons, item.outcome, record, _progress(session))
 

@@ -19,7 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from crm_tui.domain import activities, agenda
+from crm_tui.domain import activities, agenda, review
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
@@ -40,11 +40,14 @@ class TodayScreen(CrmScreen):
         Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
                 tooltip="Cancel the activity (asks for a reason)"),
         Binding("enter", "open", "Open", id="today.open", tooltip="Open the linked record"),
+        Binding("w", "review", "Review", id="today.review",
+                tooltip="The weekly review: walk through my records that need a look (resumes where I left off)"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static("", id="today-header", markup=False)
+        yield Static("", id="today-review", markup=False)
         yield ActivityList(id="today-list")
         yield Static(EMPTY_TEXT, id="today-empty", markup=False)
         yield Footer()
@@ -74,6 +77,16 @@ class TodayScreen(CrmScreen):
             self.query_one("#today-header", Static).remove_class("-overdue")
         self.query_one("#today-header", Static).update(header)
         self.set_class(result.empty, "-empty")
+        self._review_reminder()
+
+    def _review_reminder(self) -> None:
+        """A line under the header while the weekly review is due or under way (not for read-only sessions)."""
+        status = None if self.session.readonly else self.attempt(review.status, self.session.user,
+                                                                   self.session.config)
+        text = status.text if status is not None else ""
+        reminder = self.query_one("#today-review", Static)
+        reminder.update(text)
+        reminder.set_class(bool(text), "-shown")
 
     @property
     def selected(self) -> AgendaRow | EscalatedRow | None:
@@ -187,6 +200,9 @@ class TodayScreen(CrmScreen):
             activities.cancel(session.user, row.activity_id, reason, expected_version=row.version)
 
         self.app.push_screen(CancelActivityDialog(subject=row.subject, save=save), self._after("Cancelled"))
+
+    def action_review(self) -> None:
+        self.crm.action_review()
 
     def action_open(self) -> None:
         item = self.selected
