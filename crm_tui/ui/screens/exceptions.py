@@ -3,7 +3,8 @@
 Left, every exception the viewer may see (managers: all owners; reps: their
 own), grouped by rule or by owner, filterable, with counts per rule; `enter`
 opens the record. Right, the team's process metrics over 7, 30 or 90 days,
-with a text chart. The rules run in a thread worker so the screen never waits.
+with a text chart, and "what wins" learnt from closed deals (`w` cycles its
+views; a rep sees their own figures beside the team's, nobody anyone else's). The rules run in a thread worker so the screen never waits.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crm_tui import clock, db
-from crm_tui.domain import exceptions, metrics
+from crm_tui.domain import exceptions, insights, metrics
 from crm_tui.domain.exceptions import Hit
 from crm_tui.domain.metrics import ProcessMetrics
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.chart import Bar, BarChart
+from crm_tui.ui.widgets.what_wins import WhatWins
 
 RELOAD_EVERY = 15.0
 """Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
@@ -40,6 +42,8 @@ class ExceptionsScreen(CrmScreen):
         Binding("slash", "filter", "Filter", id="exceptions.filter", tooltip="Filter by rule, owner or text"),
         Binding("p", "period", "Period", id="exceptions.period", tooltip="Process view over 7, 30 or 90 days"),
         Binding("r", "refresh", "Refresh", id="exceptions.refresh", tooltip="Run the rules again now"),
+        Binding("w", "wins_view", "What wins", id="exceptions.wins",
+                tooltip="Next view of what wins: early activity, activity counts, lead sources, days"),
         # priority: otherwise the focused table's own (hidden) enter shadows it in the footer and `?` help.
         Binding("enter", "open", "Open", id="exceptions.open", tooltip="Open the record of this exception",
                 priority=True),
@@ -66,6 +70,7 @@ class ExceptionsScreen(CrmScreen):
             with VerticalScroll(id="exceptions-process"):
                 yield Static("", id="exceptions-metrics", markup=False)
                 yield BarChart(id="exceptions-chart", bar_width=16)
+                yield WhatWins(id="exceptions-wins")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,13 +110,17 @@ class ExceptionsScreen(CrmScreen):
         with db.connection():
             hits = exceptions.for_viewer(user, config)
             process = metrics.process_metrics(config, days)
-        self.app.call_from_thread(self.show_results, hits, process)
+            # A rep sees their own figures beside the team's; others see the team's.
+            wins = insights.report(user, config, owner=user if user.role == "rep" else None)
+        self.app.call_from_thread(self.show_results, hits, process, wins)
 
-    def show_results(self, hits: list[Hit], process: ProcessMetrics) -> None:
+    def show_results(self, hits: list[Hit], process: ProcessMetrics, wins: insights.Report | None = None) -> None:
         self.hits = hits
         self.metrics = process
         self.refresh_table()
         self.refresh_process()
+        if wins is not None:
+            self.query_one("#exceptions-wins", WhatWins).show(wins, self.session.config.activity_type_names)
 
     # ---- table -----------------------------------------------------------
 
@@ -242,6 +251,9 @@ class ExceptionsScreen(CrmScreen):
     def action_refresh(self) -> None:
         self.run_rules()
 
+    def action_wins_view(self) -> None:
+        self.query_one("#exceptions-wins", WhatWins).next_view()
+
     def action_open(self) -> None:
         """Open the record under the cursor; from the filter, enter goes to the table."""
         table = self.query_one("#exceptions-table", DataTable)
@@ -268,4 +280,6 @@ class ExceptionsScreen(CrmScreen):
             SystemCommand("Exceptions: group by rule or owner", "Toggle the grouping", self.action_toggle_group),
             SystemCommand("Exceptions: process period", "Switch between 7, 30 and 90 days", self.action_period),
             SystemCommand("Exceptions: run the rules again", "Refresh now", self.action_refresh),
+            SystemCommand("What wins: next view", "Early activity, activity counts, lead sources, days",
+                          self.action_wins_view),
         ]
