@@ -31,6 +31,8 @@ from crm_tui.ui.widgets.what_wins import WhatWins
 
 RELOAD_EVERY = 15.0
 """Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
+WINS_EVERY = 300.0
+"""Seconds between re-learning what wins when others change data: closed deals change slowly."""
 MAX_ROWS = 1000
 """More rows than this are not put in the table (a DataTable slows down); counts stay complete."""
 UTC = dt.timezone.utc
@@ -58,6 +60,7 @@ class ExceptionsScreen(CrmScreen):
         self.metrics: ProcessMetrics | None = None
         self._row_hits: dict[str, Hit] = {}
         self._last_run = -RELOAD_EVERY
+        self._wins_at = -WINS_EVERY
         self._deferred: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -100,19 +103,24 @@ class ExceptionsScreen(CrmScreen):
         self.run_rules()
 
     def on_screen_resume(self) -> None:
-        self.run_rules()
+        self.run_rules(wins=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exceptions")
-    def run_rules(self) -> None:
-        """Evaluate every rule and the process metrics off the UI thread (own connection)."""
+    def run_rules(self, wins: bool = False) -> None:
+        """Evaluate every rule and the process metrics off the UI thread (own connection);
+        what wins too when asked (`wins`) or when it is WINS_EVERY old."""
         user, config, days = self.session.user, self.session.config, self.days
         self._last_run = time.monotonic()
+        learn = wins or self._last_run - self._wins_at >= WINS_EVERY
         with db.connection():
             hits = exceptions.for_viewer(user, config)
             process = metrics.process_metrics(config, days)
-            # A rep sees their own figures beside the team's; others see the team's.
-            wins = insights.report(user, config, owner=user if user.role == "rep" else None)
-        self.app.call_from_thread(self.show_results, hits, process, wins)
+            report = None
+            if learn:
+                self._wins_at = self._last_run
+                # A rep sees their own figures beside the team's; others see the team's.
+                report = insights.report(user, config, owner=user if user.role == "rep" else None)
+        self.app.call_from_thread(self.show_results, hits, process, report)
 
     def show_results(self, hits: list[Hit], process: ProcessMetrics, wins: insights.Report | None = None) -> None:
         self.hits = hits
@@ -249,7 +257,7 @@ class ExceptionsScreen(CrmScreen):
         self.run_rules()
 
     def action_refresh(self) -> None:
-        self.run_rules()
+        self.run_rules(wins=True)
 
     def action_wins_view(self) -> None:
         self.query_one("#exceptions-wins", WhatWins).next_view()
