@@ -167,7 +167,8 @@ class _Deal:
     created: dt.datetime
     closed: dt.datetime
     lead_created: dt.datetime | None
-    done: list[tuple[str, dt.datetime]]
+    done: dict[str, tuple[int, dt.datetime]]
+    """Per activity type: how many were done before the close, and the first one's completion."""
     steps: dict[str, dt.datetime]
 
 
@@ -194,15 +195,17 @@ def _deals(since: dt.datetime | None) -> list[_Deal]:
     )
     for opp_id, owner, state, created, closed_at, lead_created in db.database.execute(query).fetchall():
         deals[opp_id] = _Deal(owner, state == "won", _instant(created), _instant(closed_at),
-                              _instant(lead_created), [], {})
+                              _instant(lead_created), {}, {})
+    # Grouped in SQL: one row per deal and type, not one per activity (read from the covering index).
     activities = (
-        Activity.select(Activity.record_id, Activity.type, Activity.completed_at)
+        Activity.select(Activity.record_id, Activity.type, pw.fn.COUNT(Activity.id), pw.fn.MIN(Activity.completed_at))
         .join(Opportunity, on=(Opportunity.id == Activity.record_id))
         .where((Activity.record_kind == "opportunity") & (Activity.status == "done") & closed
                & (Activity.completed_at <= Opportunity.closed_at))
+        .group_by(Activity.record_id, Activity.type)
     )
-    for opp_id, kind, completed in db.database.execute(activities).fetchall():
-        deals[opp_id].done.append((kind, _instant(completed)))
+    for opp_id, kind, count, first in db.database.execute(activities).fetchall():
+        deals[opp_id].done[kind] = (int(count), _instant(first))
     steps = (
         StepCompletion.select(StepCompletion.opportunity, StepCompletion.step, StepCompletion.completed_at)
         .join(Opportunity, on=(Opportunity.id == StepCompletion.opportunity))
@@ -252,10 +255,9 @@ def _deal_rates(config: Config, deals: list[_Deal]) -> dict[tuple[str, str, str]
     early = dt.timedelta(days=config.insights.early_days)
     for deal in deals:
         for kind in config.activity_type_names:
-            done = [at for name, at in deal.done if name == kind]
-            keys = [("activity_count", kind, _bucket(len(done))),
-                    ("early_activity", kind,
-                     "yes" if any(at - deal.created <= early for at in done) else "no")]
+            count, first = deal.done.get(kind, (0, None))
+            keys = [("activity_count", kind, _bucket(count)),
+                    ("early_activity", kind, "yes" if first is not None and first - deal.created <= early else "no")]
             for key in keys:
                 counts[key][0] += deal.won
                 counts[key][1] += 1
@@ -277,7 +279,8 @@ def _durations(config: Config, deals: list[_Deal]) -> dict[tuple[str, str, str],
     day = 86400.0
     for deal in deals:
         outcome = "won" if deal.won else "lost"
-        starts = [deal.created] + ([deal.lead_created] if deal.lead_created else []) + [at for _, at in deal.done]
+        starts = [deal.created] + ([deal.lead_created] if deal.lead_created else []) + [
+            first for _, first in deal.done.values()]
         found[("days_to_close", outcome, "")].append(max(0.0, (deal.closed - min(starts)).total_seconds() / day))
         previous = deal.created
         for step in config.methodology:
