@@ -13,7 +13,16 @@ from crm_tui.config import Config, Review
 from crm_tui.domain import changes, review, users
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError
-from crm_tui.models import Account, Activity, Case, Lead, Opportunity, ReviewItem, ReviewSession, User
+from crm_tui.models import (
+    Account,
+    Activity,
+    Case,
+    Lead,
+    Opportunity,
+    ReviewItem,
+    ReviewSession,
+    User,
+)
 
 T = dt.datetime(2026, 11, 18, 9, 0)  # the frozen clock: Wednesday
 D = dt.timedelta(days=1)

@@ -13,7 +13,11 @@ from crm_tui import db
 from crm_tui.config import Config, Review
 from crm_tui.models import Account, Activity, Lead, Opportunity, ReviewItem, User
 from crm_tui.ui.app import make_app
-from crm_tui.ui.dialogs.review_actions import ReviewLostDialog, ReviewScheduleDialog, ReviewUpdateDialog
+from crm_tui.ui.dialogs.review_actions import (
+    ReviewLostDialog,
+    ReviewScheduleDialog,
+    ReviewUpdateDialog,
+)
 from crm_tui.ui.screens.review import ReviewScreen
 from crm_tui.ui.screens.today import TodayScreen
 
@@ -46,7 +50,7 @@ async def open_review(app: Any, pilot: Any) -> None:
 
 
 async def test_today_reminds_and_w_walks_the_review(rep: User) -> None:
-    made = setup(rep)
+    setup(rep)
     app = make_app(rep, CFG)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
