@@ -345,6 +345,27 @@ class Roles:
 
 
 @dataclass(frozen=True)
+class Review:
+    """The weekly review: when it is due (crm_tui.domain.review)."""
+
+    weekday: int = 4
+    """The weekday the review is due, Monday is 0 (default Friday). From that day
+    on, Today shows a reminder until a review is completed."""
+
+
+@dataclass(frozen=True)
+class Insights:
+    """"What wins": how closed deals are turned into honest rates (crm_tui.domain.insights)."""
+
+    min_sample: int = 10
+    """A bucket with fewer deals (or leads) than this is marked "not enough data"."""
+    confidence: float = 0.95
+    """Confidence level of the Wilson interval shown with every rate."""
+    early_days: int = 7
+    """"Early" activity: done within this many days of the opportunity's creation."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CRM reads from config files and the environment."""
 
@@ -396,6 +417,10 @@ class Config:
     """Job roles, who manages whom, and the process steps: `[roles] names = [...]`."""
     intake: Intake = field(default_factory=Intake)
     """Lead capture: `[intake]`, `[[intake.rules]]`, see README."""
+    review: Review = field(default_factory=Review)
+    """`[review] weekday = 4`: when the weekly review is due."""
+    insights: Insights = field(default_factory=Insights)
+    """`[insights] min_sample = 10`, `confidence = 0.95`, `early_days = 7`."""
     refresh_seconds: float = 1.0
     """How often the app polls for other users' changes."""
     keymap: dict[str, str] = field(default_factory=dict)
@@ -499,6 +524,16 @@ def validate(config: Config) -> Config:
     for name in ("quote_valid_days", "delivery_days", "invoice_due_days"):
         if getattr(sales, name) < 0:
             raise ConfigError(f"sales.{name}: must be 0 or more")
+    if config.review.weekday not in range(7):
+        raise ConfigError("review.weekday: expected a weekday from 0 (Monday) to 6 (Sunday)")
+    if config.insights.min_sample < 1:
+        raise ConfigError("insights.min_sample: must be 1 or more")
+    if not 0.5 <= config.insights.confidence < 1:
+        raise ConfigError("insights.confidence: expected a level like 0.95 (from 0.5, below 1)")
+    if config.insights.early_days < 1:
+        raise ConfigError("insights.early_days: must be 1 or more")
+    if config.thresholds.stale_record_days < 1:
+        raise ConfigError("thresholds.stale_record_days: must be 1 or more")
     if config.refresh_seconds <= 0:
         raise ConfigError("refresh_seconds: must be more than 0")
     if config.presence_seconds <= 0:

@@ -682,6 +682,38 @@ class IntakeReply(pw.Model):
         indexes = ((("lead", "template"), True), (("status", "id"), False))
 
 
+class ReviewSession(BaseModel):
+    """One weekly review of one user: the records that needed a look were
+    frozen into its items when it started, so "12 of 31" stays honest while
+    work done during the review changes the records. `completed_at` set:
+    every item was dealt with (the last completed review is the newest)."""
+
+    user = pw.ForeignKeyField(User, backref="reviews", on_delete="CASCADE")
+    started_at = pw.DateTimeField(default=utcnow_naive)
+    completed_at = pw.DateTimeField(null=True)
+    total = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("user", "completed_at"), False),)
+
+
+class ReviewItem(BaseModel):
+    """A record on a weekly review, why it was there, and what was done about it."""
+
+    session = pw.ForeignKeyField(ReviewSession, backref="items", on_delete="CASCADE")
+    position = pw.IntegerField()
+    record_kind = pw.CharField(
+        max_length=12, constraints=[pw.Check(_check_in("record_kind", RECORD_KINDS))]
+    )
+    record_id = pw.IntegerField()
+    reasons = pw.CharField(default="", max_length=500)  # the reasons' texts, "; "-joined
+    outcome = pw.CharField(default="", max_length=12)  # "", reviewed, scheduled, updated, lost, gone
+    done_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("session", "position"), True),)
+
+
 class Meta(pw.Model):
     """Key/value facts about the database itself, such as the schema version."""
 
@@ -697,7 +729,7 @@ ALL_MODELS: tuple[type[pw.Model], ...] = (
     Meta, User, Account, Contact, Lead, LeadTouch, Opportunity, Case, Activity, Note,
     QualificationAnswer, StepCompletion, EmailTemplate, AuditEvent, KnowledgeArticle, CaseArticle,
     AlertSent, RecordSnooze, Presence, SavedView, HookFired, UserJobRole, Product, Counter, Quote, QuoteLine,
-    SalesOrder, Invoice, Payment, IntakeEvent, IntakeReply, Recurrence,
+    SalesOrder, Invoice, Payment, IntakeEvent, IntakeReply, Recurrence, ReviewSession, ReviewItem,
 )
 
 RECORD_MODELS: dict[str, type[Record]] = {

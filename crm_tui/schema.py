@@ -209,6 +209,8 @@ def _snooze_presence_views_hooks(migrator: SchemaMigrator) -> None:
     from crm_tui.models import HookFired, Presence, RecordSnooze, SavedView
 
     migrator.database.create_tables([RecordSnooze, Presence, SavedView, HookFired])
+
+
 def _job_roles(migrator: SchemaMigrator) -> None:
     """Job roles held by users (issue 11)."""
     from crm_tui.models import UserJobRole
@@ -228,6 +230,8 @@ def _lead_intake(migrator: SchemaMigrator) -> None:
     from crm_tui.models import IntakeEvent, IntakeReply
 
     migrator.database.create_tables([IntakeEvent, IntakeReply])
+
+
 def _recurring_activities(migrator: SchemaMigrator) -> None:
     """Recurring activities (issue 14): the series table and each activity's link to it."""
     from playhouse.migrate import migrate
@@ -240,10 +244,18 @@ def _recurring_activities(migrator: SchemaMigrator) -> None:
     create_indexes_on_existing_columns(migrator.database, Activity)
 
 
+def _weekly_review(migrator: SchemaMigrator) -> None:
+    """The weekly review's sessions and their items (issue 12)."""
+    from crm_tui.models import ReviewItem, ReviewSession
+
+    migrator.database.create_tables([ReviewSession, ReviewItem])
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
     _snooze_presence_views_hooks, _job_roles, _sell_deliver_bill, _lead_intake, _recurring_activities,
+    _weekly_review,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

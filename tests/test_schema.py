@@ -68,7 +68,7 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
 
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-    from crm_tui.models import AlertSent, CaseArticle, KnowledgeArticle, Recurrence
+    from crm_tui.models import AlertSent, CaseArticle, KnowledgeArticle, Recurrence, ReviewItem, ReviewSession
 
     conn = db.database.obj
     v1_indexes = set(re.findall(r'CREATE (?:UNIQUE )?INDEX "(\w+)"', (FIXTURES / "schema_v1.sql").read_text()))
@@ -80,7 +80,7 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
     migrator = SqliteMigrator(conn) if db.is_sqlite() else PostgresqlMigrator(conn)
     # SQLite's own DROP COLUMN refuses a column in a foreign key: rebuild the table instead.
     migrate(migrator.drop_column("activity", "series_id", **({"legacy": True} if db.is_sqlite() else {})))
-    conn.drop_tables([CaseArticle, KnowledgeArticle, AlertSent, Recurrence])
+    conn.drop_tables([CaseArticle, KnowledgeArticle, AlertSent, Recurrence, ReviewItem, ReviewSession])
     for table in conn.get_tables():
         for index in conn.get_indexes(table):
             if index.name not in v1_indexes and not index.name.endswith("_pkey") \

@@ -51,6 +51,8 @@ COMMAND_MODULES = (
     "crm_tui.cli.products_cmd",
     "crm_tui.cli.quotes_cmd",
     "crm_tui.cli.orders_cmd",
+    "crm_tui.cli.review_cmd",
+    "crm_tui.cli.insights_cmd",
 )
 
 

@@ -27,6 +27,11 @@ from crm_tui.models import (
     StepCompletion, User,
 )
 
+def _expand_early(weights: dict[str, int]) -> tuple[str, ...]:
+    """`_expand` for the module-level tables below (defined before it is)."""
+    return tuple(name for name, weight in weights.items() for _ in range(weight))
+
+
 DEMO_LOGIN = "alex"
 """The rep `crm --demo` signs in as (Europe/Berlin)."""
 
@@ -120,6 +125,14 @@ KIND_TYPES = {
     "account": {"call": 6, "meeting": 5, "email": 5, "task": 4},
     "contact": {"call": 8, "email": 7, "meeting": 3, "task": 2},
     "case": {"call": 7, "email": 7, "task": 6},
+}
+# Original sources of leads that converted, or were unqualified, as weighted tables:
+# referrals and partners convert far more often than cold calls and trade shows.
+SOURCE_BY_OUTCOME = {
+    "converted": _expand_early({"referral": 6, "partner": 4, "inbound call": 3, "webinar": 2, "web form": 2,
+                                "trade show": 1, "cold call": 1, "LinkedIn": 1, "newsletter": 1}),
+    "unqualified": _expand_early({"cold call": 6, "trade show": 4, "newsletter": 3, "LinkedIn": 3, "web form": 2,
+                                  "webinar": 1, "referral": 1, "partner": 1, "inbound call": 1}),
 }
 TIMED_SHARE = {"meeting": 0.9, "demo": 0.95, "call": 0.35, "task": 0.15, "email": 0.0}
 DURATIONS = {"meeting": (30, 60, 60, 90), "demo": (60, 60, 90), "call": (15, 15, 30), "task": (30, 60), "email": (15,)}
@@ -235,7 +248,8 @@ class Builder:
         w.table(EmailTemplate, ("id", "name", "subject", "body", "created_at", "updated_at", "version"))
 
         self._users()
-        opportunities = max(len(self.config.methodology) + 2 + 8, accounts // 2) if accounts else 0
+        # As many deals as accounts: enough closed ones for "what wins" to have samples.
+        opportunities = max(len(self.config.methodology) + 2 + 8, accounts) if accounts else 0
         cases = max(len(CASE_STATUSES) + 3, accounts // 4) if accounts else 0
         # Activities are shared out by weight; error diffusion keeps the total exact.
         weight = (KIND_WEIGHT["account"] * accounts + KIND_WEIGHT["contact"] * contacts
@@ -543,7 +557,10 @@ class Builder:
             source = ""
             original = ""
             for t in range(n_touches):
-                source = W.LEAD_SOURCES[int(rng() * len(W.LEAD_SOURCES))]
+                # One draw either way; a first touch's table leans by how the lead ended,
+                # so "conversion by source" has something true to find (referrals convert).
+                table = SOURCE_BY_OUTCOME.get(status, W.LEAD_SOURCES) if t == 0 else W.LEAD_SOURCES
+                source = table[int(rng() * len(table))]
                 if t == 0:
                     original = source
                 else:
@@ -623,7 +640,9 @@ class Builder:
                 lead_id, created, _, _ = converted.pop()
             else:
                 created = self._ago(3, 120)
-            early_demo = rng() < 0.45
+            quota = self._quota("opportunity")
+            # A deal with no activities at all cannot have had an early demo.
+            early_demo = quota > 0 and rng() < 0.45
             if oid <= len(states):
                 state, step_index = states[oid - 1]
             else:
@@ -658,7 +677,7 @@ class Builder:
                 if age_days < 1:
                     mode = "open"
             touch, next_on = self._chain(owner, "opportunity", oid, contact[1] if contact else account_name,
-                                         account_name, created, mode, self._quota("opportunity"), end=closed_at,
+                                         account_name, created, mode, quota, end=closed_at,
                                          early_demo=early_demo)
             step_end = closed_at or self.now
             for s in range(done_steps):

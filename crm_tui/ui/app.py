@@ -186,6 +186,17 @@ class CrmApp(App[None]):
 
         self.push_screen(ImportFileDialog(self.user, self.session.config))
 
+    def action_review(self) -> None:
+        """The weekly review (`W` on Today, or the command palette); it resumes where it was left."""
+        from crm_tui.ui.screens.review import ReviewScreen
+
+        if isinstance(self.screen, (ModalScreen, ReviewScreen)):
+            return
+        if self.session.readonly:
+            self.notify("This session is read-only: the weekly review is a rep's own.", severity="warning")
+            return
+        self.push_screen(ReviewScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for mode, title in MODE_TITLES.items():
@@ -194,6 +205,8 @@ class CrmApp(App[None]):
         yield SystemCommand("New activity", "Plan a new activity on a record", self.action_new_activity)
         yield SystemCommand("Help", "List every key", self.action_help)
         if not self.session.readonly:
+            yield SystemCommand("Weekly review", "Walk through my records that need a look, one at a time",
+                                self.action_review)
             yield SystemCommand("Import a file", "Leads, contacts, accounts or activities from CSV, vCard or iCalendar",
                                 self.action_import_file)
         if isinstance(screen, CrmScreen):

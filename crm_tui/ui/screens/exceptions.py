@@ -3,7 +3,8 @@
 Left, every exception the viewer may see (managers: all owners; reps: their
 own), grouped by rule or by owner, filterable, with counts per rule; `enter`
 opens the record. Right, the team's process metrics over 7, 30 or 90 days,
-with a text chart. The rules run in a thread worker so the screen never waits.
+with a text chart, and "what wins" learnt from closed deals (`w` cycles its
+views; a rep sees their own figures beside the team's, nobody anyone else's). The rules run in a thread worker so the screen never waits.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crm_tui import clock, db
-from crm_tui.domain import exceptions, metrics, snooze
+from crm_tui.domain import exceptions, insights, metrics, snooze
 from crm_tui.domain.exceptions import Hit, Parked
 from crm_tui.domain.metrics import ProcessMetrics
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.chart import Bar, BarChart
+from crm_tui.ui.widgets.what_wins import WhatWins
 
 RELOAD_EVERY = 15.0
 """Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
+WINS_EVERY = 300.0
+"""Seconds between re-learning what wins when others change data: closed deals change slowly."""
 MAX_ROWS = 1000
 """More rows than this are not put in the table (a DataTable slows down); counts stay complete."""
 INTAKE_ROWS = 5  # the process view names the top sources; `crm intake counts` lists them all
@@ -41,6 +45,8 @@ class ExceptionsScreen(CrmScreen):
         Binding("slash", "filter", "Filter", id="exceptions.filter", tooltip="Filter by rule, owner or text"),
         Binding("p", "period", "Period", id="exceptions.period", tooltip="Process view over 7, 30 or 90 days"),
         Binding("r", "refresh", "Refresh", id="exceptions.refresh", tooltip="Run the rules again now"),
+        Binding("w", "wins_view", "What wins", id="exceptions.wins",
+                tooltip="Next view of what wins: early activity, activity counts, lead sources, days"),
         # priority: otherwise the focused table's own (hidden) enter shadows it in the footer and `?` help.
         Binding("enter", "open", "Open", id="exceptions.open", tooltip="Open the record of this exception",
                 priority=True),
@@ -58,6 +64,7 @@ class ExceptionsScreen(CrmScreen):
         self.metrics: ProcessMetrics | None = None
         self._row_hits: dict[str, Hit] = {}
         self._last_run = -RELOAD_EVERY
+        self._wins_at = -WINS_EVERY
         self._deferred: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -70,6 +77,7 @@ class ExceptionsScreen(CrmScreen):
             with VerticalScroll(id="exceptions-process"):
                 yield Static("", id="exceptions-metrics", markup=False)
                 yield BarChart(id="exceptions-chart", bar_width=16)
+                yield WhatWins(id="exceptions-wins")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,24 +107,34 @@ class ExceptionsScreen(CrmScreen):
         self.run_rules()
 
     def on_screen_resume(self) -> None:
-        self.run_rules()
+        self.run_rules(wins=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exceptions")
-    def run_rules(self) -> None:
-        """Evaluate every rule and the process metrics off the UI thread (own connection)."""
+    def run_rules(self, wins: bool = False) -> None:
+        """Evaluate every rule and the process metrics off the UI thread (own connection);
+        what wins too when asked (`wins`) or when it is WINS_EVERY old."""
         user, config, days = self.session.user, self.session.config, self.days
         self._last_run = time.monotonic()
+        learn = wins or self._last_run - self._wins_at >= WINS_EVERY
         with db.connection():
             hits, parked = exceptions.for_viewer_with_parked(user, config)
             process = metrics.process_metrics(config, days)
-        self.app.call_from_thread(self.show_results, hits, process, parked)
+            report = None
+            if learn:
+                self._wins_at = self._last_run
+                # A rep sees their own figures beside the team's; others see the team's.
+                report = insights.report(user, config, owner=user if user.role == "rep" else None)
+        self.app.call_from_thread(self.show_results, hits, process, parked, report)
 
-    def show_results(self, hits: list[Hit], process: ProcessMetrics, parked: list[Parked] | None = None) -> None:
+    def show_results(self, hits: list[Hit], process: ProcessMetrics, parked: list[Parked] | None = None,
+                     wins: insights.Report | None = None) -> None:
         self.hits = hits
         self.parked = parked or []
         self.metrics = process
         self.refresh_table()
         self.refresh_process()
+        if wins is not None:
+            self.query_one("#exceptions-wins", WhatWins).show(wins, self.session.config.activity_type_names)
 
     # ---- table -----------------------------------------------------------
 
@@ -290,7 +308,10 @@ class ExceptionsScreen(CrmScreen):
         self.run_rules()
 
     def action_refresh(self) -> None:
-        self.run_rules()
+        self.run_rules(wins=True)
+
+    def action_wins_view(self) -> None:
+        self.query_one("#exceptions-wins", WhatWins).next_view()
 
     def action_open(self) -> None:
         """Open the record under the cursor; from the filter, enter goes to the table."""
@@ -324,4 +345,6 @@ class ExceptionsScreen(CrmScreen):
             SystemCommand("Exceptions: group by rule or owner", "Toggle the grouping", self.action_toggle_group),
             SystemCommand("Exceptions: process period", "Switch between 7, 30 and 90 days", self.action_period),
             SystemCommand("Exceptions: run the rules again", "Refresh now", self.action_refresh),
+            SystemCommand("What wins: next view", "Early activity, activity counts, lead sources, days",
+                          self.action_wins_view),
         ]

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from crm_tui import clock
-from crm_tui.domain import activities, agenda, recurrence
+from crm_tui.domain import activities, agenda, recurrence, review
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
@@ -49,11 +49,14 @@ class TodayScreen(CrmScreen):
         Binding("enter", "open", "Open", id="today.open", tooltip="Open the linked record"),
         Binding("w", "queue", "Work queue", id="today.queue",
                 tooltip="Work the list one activity at a time, with each record's context"),
+        Binding("W", "review", "Weekly review", id="today.review",
+                tooltip="The weekly review: walk through my records that need a look (resumes where I left off)"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static("", id="today-header", markup=False)
+        yield Static("", id="today-review", markup=False)
         yield ActivityList(id="today-list")
         yield Static(EMPTY_TEXT, id="today-empty", markup=False)
         yield Footer()
@@ -96,6 +99,16 @@ class TodayScreen(CrmScreen):
             self.query_one("#today-header", Static).remove_class("-overdue")
         self.query_one("#today-header", Static).update(header)
         self.set_class(result.empty, "-empty")
+        self._review_reminder()
+
+    def _review_reminder(self) -> None:
+        """A line under the header while the weekly review is due or under way (not for read-only sessions)."""
+        status = None if self.session.readonly else self.attempt(review.status, self.session.user,
+                                                                   self.session.config)
+        text = status.text if status is not None else ""
+        reminder = self.query_one("#today-review", Static)
+        reminder.update(text)
+        reminder.set_class(bool(text), "-shown")
 
     @property
     def selected(self) -> AgendaRow | EscalatedRow | None:
@@ -257,6 +270,9 @@ class TodayScreen(CrmScreen):
             self.notify("Nothing to work: the list has no open activities.", severity="warning")
             return
         self.app.push_screen(QueueScreen(list(result.rows())))
+
+    def action_review(self) -> None:
+        self.crm.action_review()
 
     def action_open(self) -> None:
         item = self.selected
