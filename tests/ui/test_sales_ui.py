@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Input, Label, Select
