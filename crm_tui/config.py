@@ -579,7 +579,9 @@ def _validate_intake(config: Config) -> None:
             raise ConfigError(f"intake.{name}: must be more than 0")
     if intake.first_call_hours < 0 or intake.retry_minutes <= 0:
         raise ConfigError("intake.first_call_hours must be 0 or more, intake.retry_minutes more than 0")
-    if intake.role not in config.roles.names:
+    # Like [roles]' own defaults: renamed roles and the default intake role mean
+    # nobody holds it, so round robin goes to the active reps.
+    if intake.role != Intake.role and intake.role not in config.roles.names:
         raise ConfigError(f"intake.role: {intake.role!r} is not one of roles.names")
     for i, rule in enumerate(intake.rules):
         if rule.by not in ASSIGN_BY:

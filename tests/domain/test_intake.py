@@ -244,3 +244,18 @@ def test_an_automatic_reply_is_not_a_touch_for_rule_1_or_the_process_view(team: 
     assert hits == [("lead_untouched", got.lead_id)], "nobody called: rule 1 still says so"
     figures = metrics.process_metrics(config, 7, until=later)
     assert (figures.touched.part, figures.touched.whole, figures.responded.part) == (0, 1, 0)
+
+
+def test_intake_config_is_validated() -> None:
+    from crm_tui.config import ConfigError, config_from_dict
+
+    assert config_from_dict({"roles": {"names": ["seller"]}}).intake.role == "sales rep", "the default may go unheld"
+    for data, words in (
+        ({"intake": {"role": "closer"}}, "intake.role: 'closer' is not one of roles.names"),
+        ({"intake": {"rules": [{"by": "mood", "values": ["x"], "assign": "ann"}]}}, r"intake.rules\[0\].by"),
+        ({"intake": {"field_map": {"fname": "first"}}}, "intake.field_map.fname"),
+        ({"intake": {"path": "intake"}}, "intake.path"),
+        ({"intake": {"rate_per_minute": 0}}, "intake.rate_per_minute"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            config_from_dict(data)
