@@ -139,3 +139,16 @@ def test_the_demo_user_has_a_weekly_check_in(database: str) -> None:
                                                                                   "account")
     first = recurrence.open_occurrence(series.id)
     assert first is not None and recurrence.preview_next(CFG, first.id).startswith("repeats every week on")
+
+
+def test_only_who_may_change_the_occurrences_may_change_the_series(rep: User, lead: Lead) -> None:
+    from crm_tui.domain import users
+    from crm_tui.domain.errors import PermissionDenied
+
+    other = users.add_user("bob", "Bob Roe", role="rep", time_zone="Europe/Berlin")
+    series, _ = weekly(rep, lead)
+    with pytest.raises(PermissionDenied):
+        recurrence.end(other, series.id, "not mine")
+    with pytest.raises(PermissionDenied):
+        recurrence.edit(other, CFG, series.id, subject="Hijacked")
+    assert Recurrence.get_by_id(series.id).active is True
