@@ -295,7 +295,13 @@ def records_page_fetch(env: Env) -> Result:
         seconds = median_time(lambda: records.page("lead", Filters(), "name", first.keys[-1], 100),
                               env.size.repeats * 4)
         count = median_time(lambda: records.count("lead"), env.size.repeats)
-    return Result(seconds * 1000, "ms", target=5.0, floor=f"count(all leads) {count * 1000:.1f} ms")
+        cpu = []
+        for _ in range(env.size.repeats * 4):
+            used = time.process_time()
+            records.page("lead", Filters(), "name", first.keys[-1], 100)
+            cpu.append((time.process_time() - used) * 1000)
+    return Result(seconds * 1000, "ms", target=5.0, floor=f"count(all leads) {count * 1000:.1f} ms",
+                  note=f"CPU {statistics.median(cpu):.1f} ms")
 
 
 @benchmark

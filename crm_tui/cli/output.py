@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence, TextIO
 
 FORMATS = ("text", "json", "csv")
+_AS_IS = frozenset((str, int, bool, float, type(None)))
 
 
 def add_format_flags(parser: argparse.ArgumentParser, *, quiet: bool = True,
@@ -38,6 +39,8 @@ def add_format_flags(parser: argparse.ArgumentParser, *, quiet: bool = True,
 
 def plain(value: Any) -> Any:
     """A value as JSON holds it: dates as ISO text, Decimal as a string (exact)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -56,7 +59,7 @@ def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, *,
         for row in rows:
             out.write(f"{row[id_key]}\n")
     elif fmt == "json":
-        json.dump(rows, out, indent=2, ensure_ascii=False)
+        out.write(_json(rows))
         out.write("\n")
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n",
@@ -67,6 +70,31 @@ def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, *,
         out.write(f"{empty}\n")
     else:
         _text(rows, columns, out)
+
+
+_SCALARS = {str: json.encoder.encode_basestring, int: int.__repr__, bool: lambda v: "true" if v else "false",
+            type(None): lambda v: "null"}
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    """`json.dumps(rows, indent=2, ensure_ascii=False)`, written directly for
+    flat rows of text, numbers and nulls: Python's encoder with an indent is
+    pure Python, ~10x slower, and a big team's `crm exceptions` prints 10,000 rows."""
+    if not rows:
+        return "[]"
+    key = json.encoder.encode_basestring
+    scalars = _SCALARS
+    objects = []
+    try:
+        for row in rows:
+            if not row:
+                objects.append("  {}")
+                continue
+            fields = ",\n".join([f"    {key(k)}: {scalars[type(v)](v)}" for k, v in row.items()])
+            objects.append("  {\n" + fields + "\n  }")
+    except KeyError:  # a value of another type (a float, a list): the general encoder
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    return "[\n" + ",\n".join(objects) + "\n]"
 
 
 def _cell(value: Any) -> str:

@@ -18,12 +18,17 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import peewee as pw
 
-from crm_tui import db
+from crm_tui import db, schema
 from crm_tui.clock import utcnow_naive
 from crm_tui.models import AuditEvent
 
 
 _PLAIN_FIELDS = (pw.CharField, pw.TextField, pw.IntegerField, pw.AutoField, pw.BigIntegerField)
+
+
+SEARCH_IN_ONE_PASS_FROM = 100
+"""From this many rows on, insert_rows indexes a searched table's rows for
+search in one statement after the insert instead of a trigger per row."""
 
 
 def _quote(name: str) -> str:
@@ -79,7 +84,17 @@ def insert_rows(model: type[pw.Model], rows: Sequence[dict[str, Any]], *, with_i
         params.append(tuple(values))
     cursor = db.database.obj.cursor()
     if db.is_sqlite():
+        database = db.database.obj
+        table = model._meta.table_name
+        ids = [row["id"] for row in rows] if with_ids and all("id" in row for row in rows) else []
+        # A searched table's rows with consecutive ids (an import batch) are
+        # indexed in one pass after the insert, not by a trigger per row.
+        deferred = None
+        if len(ids) >= SEARCH_IN_ONE_PASS_FROM and ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
+            deferred = schema.defer_search_index(database, table, ids[0], ids[-1])
         cursor.executemany(sql, params)  # in-process: no round trips to save
+        if deferred is not None:
+            schema.finish_search_index(database, deferred)
         return
     # PostgreSQL: COPY streams the rows in one go (psycopg 3), far cheaper than row-by-row INSERTs.
     table = _quote(model._meta.table_name)

@@ -202,3 +202,19 @@ def test_progress_bar_only_on_a_terminal() -> None:
     for read in range(1, 3001):
         show(read, 4000)
     assert "\rimporting [" in stream.getvalue() and "75%  3000 rows" in stream.getvalue()
+
+
+
+def test_a_large_batch_is_searchable_and_later_leads_are_too(capsys, database, rep, cfg, tmp_path: Path) -> None:
+    """A batch of 100+ leads is indexed for search in one pass after its insert
+    (on SQLite the per-row trigger is set aside for the batch, then comes back)."""
+    from crm_tui.domain import records, search
+
+    body = "".join(f"Kim{i},Quasimodo{i},Zephyr{i} Ltd,kim{i}@zephyr.test,,web,\n" for i in range(150))
+    code, out, _ = cli(capsys, database, "import", "leads", str(write(tmp_path / "many.csv", HEADER + body)))
+    assert code == 0 and "imported 150 leads" in out
+    for number in (0, 75, 149):  # first, middle, last of the batch
+        found = [hit.id for hit in search.search(f"quasimodo{number}")]
+        assert found == [Lead.get(Lead.last_name == f"Quasimodo{number}").id]
+    later = records.create(rep, cfg, "lead", {"last_name": "Afterwards", "company": "Trigger Check"})
+    assert [hit.id for hit in search.search("afterwards")] == [later.id]
