@@ -104,8 +104,7 @@ class TodayScreen(CrmScreen):
     def _after(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
-                self.notify(message)
-                self.crm.changed()
+                self.notify(message)  # the dialog saved and refreshed the screen
         return done
 
     # -- actions ------------------------------------------------------------
@@ -129,7 +128,6 @@ class TodayScreen(CrmScreen):
                 self.notify(f"Done ({result.outcome}); no follow-up")
             else:
                 self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
-            self.crm.changed()
 
         self.app.push_screen(
             CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
