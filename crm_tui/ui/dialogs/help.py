@@ -15,18 +15,25 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the help"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+    def __init__(self, rows: list[tuple[str, str]], title: str, *,
+                 moving: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self._rows = rows
         self._title = title
+        self._moving = moving or []
 
     def compose(self) -> ComposeResult:
         text = Text()
-        text.append(f"{self._title}\n\n", style="bold")
+        text.append(f"{self._title}\n", style="bold")
+        text.append("ctrl+p opens the command palette: every action is there too.\n\n", style="dim")
         for key, description in self._rows:
             text.append(f"{key:>14}  ", style="bold")
             text.append(f"{description}\n")
-        text.append("\nctrl+p opens the command palette: every action is there too.", style="dim")
+        if self._moving:
+            text.append("\nMoving around\n", style="bold")
+            for key, description in self._moving:
+                text.append(f"{key:>14}  ", style="dim bold")
+                text.append(f"{description}\n", style="dim")
         with VerticalScroll(id="help-body"):
             yield Static(text, id="help-text")
 

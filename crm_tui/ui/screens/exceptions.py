@@ -77,9 +77,6 @@ class ExceptionsScreen(CrmScreen):
         self.query_one("#exceptions-counts", Static).update("Running the rules…")
         table.focus()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < 100, "-narrow")
-
     # ---- data ------------------------------------------------------------
 
     def reload(self) -> None:
