@@ -92,8 +92,7 @@ class CompleteDialog(CrmDialog[Completion | None]):
                 yield FieldError("complete-note")
             yield FollowUpForm(self._config, self._tz, default_type=self._type,
                                default_subject=follow_up_subject(self._subject))
-            yield Label("digit: outcome · enter (outcome, note): complete · ctrl+s: complete · escape: cancel",
-                        classes="dialog-hint")
+            yield Label("1-9: outcome · enter or ctrl+s: complete · escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         outcomes = self.query_one("#outcome", OptionList)
