@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 
 from crm_tui import clock
-from crm_tui.cli import CommandError, Context, UsageError, output
-from crm_tui.domain.errors import DomainError
+from crm_tui.cli import Context, UsageError, output
 
 CSV_COLUMNS = ("rule", "rule_text", "kind", "record_id", "record_name", "owner", "since", "detail")
 
@@ -42,10 +41,7 @@ def run(ctx: Context) -> int:
     ctx.open(readonly=True)
     from crm_tui.domain import exceptions
 
-    try:
-        owner = exceptions.owner_by_login(args.owner) if args.owner else None
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    owner = exceptions.owner_by_login(args.owner) if args.owner else None
     hits = exceptions.evaluate(ctx.config, owner=owner)
     write(hits, args.format)
     return 0

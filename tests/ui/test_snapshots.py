@@ -17,7 +17,7 @@ import pytest
 from crm_tui import db
 from crm_tui.config import Config
 from crm_tui.domain import activities, records, users
-from crm_tui.models import Activity, Lead, User
+from crm_tui.models import Activity, Lead
 from crm_tui.ui.app import make_app
 from tests.conftest import open_test_database
 
