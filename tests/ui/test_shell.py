@@ -59,3 +59,15 @@ async def test_footer_at_80_columns_shows_help_first_and_the_screens_as_one_item
         assert [key.key for key in keys].count("question_mark") == 1
         screens = [label for label in footer.query(FooterLabel) if "Screens" in str(label.render())]
         assert screens and screens[0].region.right < 80  # 1-4 fit, as "1234 Screens"
+
+
+async def test_a_long_key_description_wraps_beside_the_key_column(rep: User) -> None:
+    app = make_app(rep)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = str(app.screen.query_one("#help-text").render()).splitlines()
+        start = next(i for i, line in enumerate(lines) if "Complete the activity" in line)
+        assert lines[start].startswith(" " * 13 + "c  ")
+        assert lines[start + 1].startswith(" " * 16) and lines[start + 1].strip()  # the rest, indented
