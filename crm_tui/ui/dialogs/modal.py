@@ -53,8 +53,9 @@ class CrmDialog(ModalScreen[R]):
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changing anything"),
     ]
 
-    def __init__(self, save: Callable[[R], Any] | None = None) -> None:
-        super().__init__()
+    def __init__(self, save: Callable[[R], Any] | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._save_result = save
 
     @property
