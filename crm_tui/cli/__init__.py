@@ -24,6 +24,7 @@ from pathlib import Path
 
 from crm_tui import __version__, clock, config as config_mod
 from crm_tui.config import Config, ConfigError
+from crm_tui.domain.errors import DomainError
 
 POSTGRES_DRIVERS = ("psycopg", "psycopg2", "psycopg2cffi")
 
@@ -204,15 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crm: interrupted", file=sys.stderr)
         return 130
-    except (ConfigError, clock.ClockError, db.DatabaseError, CommandError) as exc:
+    except (ConfigError, clock.ClockError, db.DatabaseError, CommandError, DomainError) as exc:
+        # A domain refusal is one line, exit 1, like a CommandError: commands
+        # let DomainError rise instead of wrapping each call.
         print(f"crm: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence for users
-        from crm_tui.domain.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            print(f"crm: {exc}", file=sys.stderr)
-            return 1
         print(f"crm: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if os.environ.get("CRM_DEBUG"):
             raise

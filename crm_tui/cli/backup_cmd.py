@@ -14,7 +14,6 @@ from pathlib import Path
 from crm_tui import db
 from crm_tui.cli import CommandError, Context
 from crm_tui.domain import backups
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,10 +52,7 @@ def print_counts(counts: dict[str, int]) -> None:
 
 def _backup(ctx: Context) -> int:
     open_existing(ctx)
-    try:
-        snapshot = backups.backup(ctx.args.path, force=ctx.args.force)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    snapshot = backups.backup(ctx.args.path, force=ctx.args.force)
     print(f"backed up {ctx.database} to {snapshot.path} (schema version {snapshot.schema_version})")
     print_counts(snapshot.counts)
     return 0
@@ -67,14 +63,11 @@ def _restore(ctx: Context) -> int:
     if not db.is_sqlite():
         raise CommandError(backups.PG_DUMP_HELP)
     _require_admin(ctx)
-    try:
-        snapshot = backups.inspect(ctx.args.path)
-        name = backups.live_name()
-        if not ctx.args.yes:
-            _confirm(name, snapshot)
-        restored = backups.restore(snapshot.path)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    snapshot = backups.inspect(ctx.args.path)
+    name = backups.live_name()
+    if not ctx.args.yes:
+        _confirm(name, snapshot)
+    restored = backups.restore(snapshot.path)
     print(f"restored {restored.path} into {ctx.database}")
     print_counts(restored.counts)
     return 0

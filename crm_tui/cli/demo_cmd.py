@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from crm_tui import db, schema
 from crm_tui.cli import CommandError, Context
-from crm_tui.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from crm_tui.domain import demo
@@ -67,12 +66,9 @@ def _run(ctx: Context) -> int:
                 "Use --force to replace everything in it, or --db to name another one"
             )
         demo.clear()
-    try:
-        schema.ensure_schema()
-        stats = demo.build(seed=a.seed, leads=a.leads, accounts=a.accounts, contacts=a.contacts,
-                           activities=a.activities, reps=a.reps, config=ctx.config)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    schema.ensure_schema()
+    stats = demo.build(seed=a.seed, leads=a.leads, accounts=a.accounts, contacts=a.contacts,
+                       activities=a.activities, reps=a.reps, config=ctx.config)
     summary = ", ".join(f"{count:,} {table.replace('_', ' ')}" for table, count in stats.counts.items() if count)
     print(f"demo data in {target.label} ({stats.seconds:.1f} s): {summary}")
     print(f"open it with: crm --db {ctx.database} --user {stats.demo_login}")

@@ -11,7 +11,7 @@ import argparse
 import json
 
 from crm_tui import clock, db
-from crm_tui.cli import CommandError, Context, UsageError, output
+from crm_tui.cli import Context, UsageError, output
 from crm_tui.domain.errors import DomainError
 
 CSV_COLUMNS = ("rule", "rule_text", "kind", "record_id", "record_name", "owner", "since", "detail")
@@ -65,10 +65,7 @@ def run(ctx: Context) -> int:
         _freeze_at(ctx)
     from crm_tui.domain import exceptions
 
-    try:
-        owner = exceptions.owner_by_login(args.owner) if args.owner else None
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    owner = exceptions.owner_by_login(args.owner) if args.owner else None
     hits, parked = exceptions.evaluate_with_parked(ctx.config, owner=owner)
     explained = None
     if args.explain:

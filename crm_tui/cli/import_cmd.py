@@ -52,7 +52,6 @@ def _overrides(items: list[str]) -> dict[str, str]:
 
 
 def run(ctx: Context) -> int:
-    from crm_tui.domain.errors import DomainError
     from crm_tui.interop.textfile import FileProblem
 
     a = ctx.args
@@ -62,8 +61,6 @@ def run(ctx: Context) -> int:
             return _json(a.file)
         return _file(ctx)
     except FileProblem as exc:
-        raise CommandError(str(exc)) from None
-    except DomainError as exc:
         raise CommandError(str(exc)) from None
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli import CommandError, Context
+from crm_tui.cli import Context
 from crm_tui.cli.templates_cmd import read_text
 from crm_tui.domain import knowledge
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -38,10 +37,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def _add(ctx: Context) -> int:
     ctx.open()
-    try:
-        article = knowledge.create_article(ctx.user(), ctx.args.title, read_text(ctx.args.body_file), ctx.args.tags)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    article = knowledge.create_article(ctx.user(), ctx.args.title, read_text(ctx.args.body_file), ctx.args.tags)
     print(f"added article {article.id}: {article.title}")
     return 0
 
@@ -55,10 +51,7 @@ def _search(ctx: Context) -> int:
 
 def _show(ctx: Context) -> int:
     ctx.open()
-    try:
-        article = knowledge.get_article(ctx.args.id)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    article = knowledge.get_article(ctx.args.id)
     print(f"{article.title} (version {article.version}; tags: {article.tags or '-'})\n\n{article.body}")
     return 0
 
@@ -66,14 +59,11 @@ def _show(ctx: Context) -> int:
 def _set(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
-    try:
-        article = knowledge.get_article(a.id)
-        article = knowledge.update_article(
-            ctx.user(), a.id, title=a.title if a.title is not None else article.title,
-            body=read_text(a.body_file) if a.body_file else article.body,
-            tags=a.tags if a.tags is not None else article.tags,
-        )
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    article = knowledge.get_article(a.id)
+    article = knowledge.update_article(
+        ctx.user(), a.id, title=a.title if a.title is not None else article.title,
+        body=read_text(a.body_file) if a.body_file else article.body,
+        tags=a.tags if a.tags is not None else article.tags,
+    )
     print(f"updated article {article.id} to version {article.version}")
     return 0

@@ -12,7 +12,6 @@ from crm_tui import db
 from crm_tui.cli import CommandError, Context, UsageError
 from crm_tui.cli.backup_cmd import open_existing
 from crm_tui.domain import transfer
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -36,10 +35,7 @@ def _migrate(ctx: Context) -> int:
         raise CommandError("migrate-db copies from a SQLite database; --db is not one")
     source = db.database.obj.crm_target.location
     db.close()
-    try:
-        counts = transfer.copy_sqlite_to_postgresql(source, ctx.args.to, batch=ctx.args.batch)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    counts = transfer.copy_sqlite_to_postgresql(source, ctx.args.to, batch=ctx.args.batch)
     width = max(len(row.table) for row in counts)
     print(f"{'TABLE'.ljust(width)}  {'SQLITE':>9}  {'POSTGRESQL':>10}")
     for row in counts:

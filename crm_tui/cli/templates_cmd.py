@@ -12,7 +12,6 @@ from pathlib import Path
 
 from crm_tui.cli import CommandError, Context
 from crm_tui.domain import templates
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -65,10 +64,7 @@ def _by_name(name: str):  # type: ignore[no-untyped-def]
 def _add(ctx: Context) -> int:
     ctx.open()
     body = read_text(ctx.args.body_file)
-    try:
-        template = templates.create_template(ctx.user(), ctx.args.name, ctx.args.subject, body)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    template = templates.create_template(ctx.user(), ctx.args.name, ctx.args.subject, body)
     print(f"added template {template.name!r}")
     return 0
 
@@ -93,10 +89,7 @@ def _set(ctx: Context) -> int:
     template = _by_name(ctx.args.name)
     subject = ctx.args.subject if ctx.args.subject is not None else template.subject
     body = read_text(ctx.args.body_file) if ctx.args.body_file else template.body
-    try:
-        templates.update_template(ctx.user(), template.id, name=template.name, subject=subject, body=body)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    templates.update_template(ctx.user(), template.id, name=template.name, subject=subject, body=body)
     print(f"updated template {template.name!r}")
     return 0
 
@@ -104,9 +97,6 @@ def _set(ctx: Context) -> int:
 def _delete(ctx: Context) -> int:
     ctx.open()
     template = _by_name(ctx.args.name)
-    try:
-        templates.delete_template(ctx.user(), template.id)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    templates.delete_template(ctx.user(), template.id)
     print(f"deleted template {template.name!r}")
     return 0

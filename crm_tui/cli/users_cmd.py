@@ -59,13 +59,10 @@ def _admin(ctx: Context):  # type: ignore[no-untyped-def]
 def _add(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
-    try:
-        user = users.add_user(a.login, a.name, role=a.role, time_zone=a.time_zone, capacity=a.capacity,
-                              email=a.email, config=ctx.config, actor=_admin(ctx))
-        if a.job_roles:
-            roles.set_roles(_admin(ctx), user, a.job_roles, config=ctx.config)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user = users.add_user(a.login, a.name, role=a.role, time_zone=a.time_zone, capacity=a.capacity,
+                          email=a.email, config=ctx.config, actor=_admin(ctx))
+    if a.job_roles:
+        roles.set_roles(_admin(ctx), user, a.job_roles, config=ctx.config)
     held = roles.roles_of(user, ctx.config)
     print(f"added {user.login} ({user.display_name}), {user.role}, {user.time_zone}"
           + (f"; job roles: {', '.join(held)}" if held else ""))
@@ -95,12 +92,9 @@ def _set(ctx: Context) -> int:
     }
     if all(value is None for value in changes.values()):
         raise UsageError("users set: nothing to change; give --name, --role, --tz, --capacity, --email or --active")
-    try:
-        # Anyone may change their own name, zone, capacity and email; the domain decides.
-        actor = ctx.user() if users.list_users() else None
-        user = users.set_user(a.login, actor=actor, **changes)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    # Anyone may change their own name, zone, capacity and email; the domain decides.
+    actor = ctx.user() if users.list_users() else None
+    user = users.set_user(a.login, actor=actor, **changes)
     print(f"updated {user.login}: {user.role}, {user.time_zone}, capacity {user.capacity}, "
           f"{'active' if user.active else 'inactive'}")
     return 0

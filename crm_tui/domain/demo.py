@@ -36,6 +36,7 @@ the load. The generator itself is `demo_builder.py`; its word lists are
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from dataclasses import dataclass

@@ -44,9 +44,16 @@ MODE_TITLES = {
 }
 
 
+SCREENS = Binding.Group("Screens", compact=True)
+"""The footer shows the four mode keys as one short item ("1234 Screens"), so
+the screen's own keys and `?` still fit at 80 columns; `?` names each one."""
+
+
 class CrmApp(App[None]):
     TITLE = "crm"
     CSS_PATH = str(files("crm_tui").joinpath("screens.tcss"))
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Screens get class -narrow below 100 columns (a tighter footer in screens.tcss)."""
     MODES = {
         "today": _screen("today", "TodayScreen"),
         "plan": _screen("plan", "PlanScreen"),
@@ -54,10 +61,14 @@ class CrmApp(App[None]):
         "exceptions": _screen("exceptions", "ExceptionsScreen"),
     }
     BINDINGS = [
-        Binding("1", "switch_mode('today')", "Today", id="mode.today", tooltip="Overdue and today's activities"),
-        Binding("2", "switch_mode('plan')", "Plan", id="mode.plan", tooltip="Plan tomorrow: move work between days"),
-        Binding("3", "switch_mode('records')", "Records", id="mode.records", tooltip="Leads, accounts, contacts, opportunities, cases"),
-        Binding("4", "switch_mode('exceptions')", "Exceptions", id="mode.exceptions", tooltip="Where the process broke"),
+        Binding("1", "switch_mode('today')", "Today", id="mode.today", tooltip="Overdue and today's activities",
+                group=SCREENS),
+        Binding("2", "switch_mode('plan')", "Plan", id="mode.plan", tooltip="Plan tomorrow: move work between days",
+                group=SCREENS),
+        Binding("3", "switch_mode('records')", "Records", id="mode.records",
+                tooltip="Leads, accounts, contacts, opportunities, cases", group=SCREENS),
+        Binding("4", "switch_mode('exceptions')", "Exceptions", id="mode.exceptions", tooltip="Where the process broke",
+                group=SCREENS),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key that works here"),
         Binding("n", "new_activity", "New", id="new_activity",
                 tooltip="Plan a new activity (for the record on screen, if any)"),
@@ -162,8 +173,11 @@ class CrmApp(App[None]):
         open_new_activity(self)
 
     def action_help(self) -> None:
-        """List every active key; keys bound to one action share a row."""
+        """List every active key; keys bound to one action share a row. crm's own
+        keys (they all have a binding id) come first, the widgets' generic moving
+        keys (cursor, page, focus) after them, so `?` answers "what can I do here"."""
         rows: dict[str, tuple[list[str], str]] = {}
+        ours: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.description:
@@ -172,10 +186,14 @@ class CrmApp(App[None]):
             keys.append(self.get_key_display(binding))
             if binding.tooltip:
                 rows[binding.action] = (keys, binding.tooltip)
+            if binding.id:
+                ours.add(binding.action)
+        listed = [(action, ", ".join(keys), text) for action, (keys, text) in rows.items()]
         title = f"Keys on {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         from crm_tui.ui.dialogs.help import HelpScreen
 
-        self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in rows.values()], title))
+        self.push_screen(HelpScreen([(keys, text) for action, keys, text in listed if action in ours], title,
+                                    moving=[(keys, text) for action, keys, text in listed if action not in ours]))
 
     def action_import_file(self) -> None:
         """The import dialog (command palette: "Import a file")."""

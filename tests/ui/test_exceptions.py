@@ -50,7 +50,8 @@ async def test_table_shows_hits_grouped_by_rule_then_owner(manager: User, hits: 
         rows = cells(table)
         assert any("lead · Ng (Acme [EU])" in row and "Ann Lee" in row for row in rows)
         assert any("case · Printer [on fire]" in row and "Max Mayer" in row for row in rows)
-        assert any(row.startswith(" | 1. New lead not touched within 1 day(s) of entry (1)") for row in rows)
+        titles = [" ".join(str(cell) for cell in table.get_row_at(i) if str(cell)) for i in range(table.row_count)]
+        assert "1. New lead not touched within 1 day(s) of entry (1)" in titles  # spread over the row's cells
         counts = str(app.screen.query_one("#exceptions-counts").render())
         assert "2 exceptions" in counts and "1: 1" in counts and "8: 1" in counts
         await pilot.press("g")
@@ -167,3 +168,16 @@ async def test_help_lists_the_screen_keys(manager: User, hits: dict[str, Any]) -
         for words in ("Group by rule or by owner", "Filter by rule, owner or text",
                       "Process view over 7, 30 or 90 days", "Open the record of this exception"):
             assert words in text
+
+
+def test_a_group_title_is_spread_over_its_row_between_words() -> None:
+    from rich.text import Text
+
+    from crm_tui.ui.screens.exceptions import COLUMNS, spread
+
+    title = "2. Lead still undecided 14 days after entry, with fewer than 5 activities (14)"
+    cells = spread(Text(title, style="bold"))
+    assert " ".join(cell.plain for cell in cells if cell.plain) == title
+    for cell, (_, width) in zip(cells, COLUMNS[1:]):
+        assert width is None or len(cell.plain) <= width
+        assert cell.style == "bold"

@@ -264,3 +264,18 @@ async def test_arrows_select_cards_in_a_day_too_full_to_show_and_scroll_it(rep: 
         assert column.region.contains_region(focused.region)  # scrolled into view
         await pilot.press("right")
         assert app.screen.focused is focused  # no other day has cards: stays
+
+
+async def test_a_long_rebalance_preview_keeps_its_buttons_in_view_at_80x24(rep: User) -> None:
+    from crm_tui.domain.planning import Move, Proposal
+    from crm_tui.ui.dialogs.rebalance import RebalanceDialog
+
+    proposal = Proposal(moves=tuple(Move(n, THU, FRI) for n in range(1, 30)))
+    app = make_app(rep, start_mode="plan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)
+        app.push_screen(RebalanceDialog(proposal, {}, {}))
+        await settle(pilot)
+        for button_id in ("#rebalance-apply", "#rebalance-cancel"):
+            region = app.screen.query_one(button_id).region
+            assert region.height > 0 and region.bottom <= 23, button_id  # above the footer line

@@ -11,15 +11,15 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from crm_tui.domain import validation
-from crm_tui.ui.dialogs.base import FormDialog
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.field_error import FieldError
 
 
-class CancelActivityDialog(FormDialog[str]):
+class CancelActivityDialog(CrmDialog[str | None]):
     """`#cancel-reason`; enter cancels the activity, escape keeps it."""
 
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Cancel it", id="cancel_activity.accept", tooltip="Cancel the activity"),
     ]
     FIELDS = {"reason": "cancel-reason"}
@@ -33,7 +33,7 @@ class CancelActivityDialog(FormDialog[str]):
             title = Text("Cancel: ", style="bold")
             title.append(self._subject)
             yield Label(title, classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield Label("Why? (kept on the activity)", classes="field-label")
             yield Input(placeholder="customer moved on", id="cancel-reason")
             yield FieldError("cancel-reason")

@@ -30,7 +30,7 @@ from crm_tui.config import Config
 from crm_tui.domain import chains, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError
-from crm_tui.ui.dialogs.base import FormDialog
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.field_error import FieldError
 from crm_tui.ui.widgets.follow_up_form import FOLLOW_UP_FIELDS, FollowUpForm
 
@@ -47,11 +47,11 @@ class Completion:
 follow_up_subject = chains.follow_up_subject
 
 
-class CompleteDialog(FormDialog[Completion]):
+class CompleteDialog(CrmDialog[Completion | None]):
     """`#outcome` (digits pick), `#complete-note`, then the follow-up section."""
 
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Complete", id="complete.accept",
                 tooltip="Complete with the chosen outcome and follow-up"),
         *[
@@ -85,7 +85,7 @@ class CompleteDialog(FormDialog[Completion]):
             title.append(self._subject)
             title.append(f"  ({self._record})", style="dim")
             yield Label(title, classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield Label("Outcome (press its number)", classes="field-label")
             yield OptionList(
                 *[Option(Text(f"{i}  {outcome}"), id=f"outcome-{i}") for i, outcome in enumerate(self._outcomes, 1)],
@@ -99,8 +99,7 @@ class CompleteDialog(FormDialog[Completion]):
             yield Label(self._repeats[:1].upper() + self._repeats[1:], id="complete-chain", classes="dialog-hint", markup=False)
             yield FollowUpForm(self._config, self._tz, default_type=self._type,
                                default_subject=follow_up_subject(self._subject))
-            yield Label("digit: outcome · enter (outcome, note): complete · ctrl+s: complete · escape: cancel",
-                        classes="dialog-hint")
+            yield Label("1-9: outcome · enter or ctrl+s: complete · escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         outcomes = self.query_one("#outcome", OptionList)
@@ -114,13 +113,12 @@ class CompleteDialog(FormDialog[Completion]):
 
     def action_outcome(self, index: int) -> None:
         if index >= len(self._outcomes):
-            self.query_one("#outcome-error", FieldError).show(
-                f"there are only {len(self._outcomes)} outcomes for this type")
+            self.show_error(f"there are only {len(self._outcomes)} outcomes for this type", "outcome")
             return
         outcomes = self.query_one("#outcome", OptionList)
         outcomes.highlighted = index
         outcomes.focus()
-        self.query_one("#outcome-error", FieldError).show("")
+        self.show_error("")
         suggestion = self._apply_chain(index)
         if suggestion.auto:
             self.submit_auto(suggestion)

@@ -22,7 +22,7 @@ from crm_tui.config import Config
 from crm_tui.domain import dates, validation
 from crm_tui.domain.agenda import AgendaRow
 from crm_tui.domain.errors import DomainError
-from crm_tui.ui.dialogs.base import FormDialog
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.dialogs.new_activity import priority_options
 from crm_tui.ui.widgets.field_error import FieldError
 
@@ -43,9 +43,9 @@ class ActivityEdit:
     deadline: dt.date | None
 
 
-class EditActivityDialog(FormDialog[ActivityEdit]):
+class EditActivityDialog(CrmDialog[ActivityEdit | None]):
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Save", id="edit_activity.accept", tooltip="Save the changes"),
     ]
     FIELDS = {"subject": "edit-subject", "type": "edit-type", "day": "edit-day", "planned_date": "edit-day",
@@ -65,7 +65,7 @@ class EditActivityDialog(FormDialog[ActivityEdit]):
             title = Text("Edit: ", style="bold")
             title.append(row.record_label, style="dim")
             yield Label(title, classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield Label("Subject", classes="field-label")
             yield Input(row.subject, id="edit-subject")
             yield FieldError("edit-subject")

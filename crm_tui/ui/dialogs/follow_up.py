@@ -30,8 +30,7 @@ from textual.widgets import Input, Label
 from crm_tui.config import Config
 from crm_tui.domain import activities, dates, records
 from crm_tui.domain.activities import FollowUp
-from crm_tui.ui.dialogs.base import FormDialog
-from crm_tui.ui.widgets.field_error import FieldError
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.follow_up_form import FOLLOW_UP_FIELDS, FollowUpForm
 
 
@@ -47,15 +46,14 @@ CANCELLED: Final = _Cancelled()
 FollowUpResult = FollowUp | None | _Cancelled
 
 
-class FollowUpDialog(FormDialog[FollowUpResult]):
+class FollowUpDialog(CrmDialog[FollowUpResult | None]):
     """Ask whether to schedule a follow-up on a freshly created record."""
 
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Save", id="follow_up.accept", tooltip="Schedule it (or record no follow-up)"),
     ]
     FIELDS = FOLLOW_UP_FIELDS
-    cancel_value = CANCELLED
 
     def __init__(
         self, record_kind: str, record_id: int, default_type: str, default_subject: str, *,
@@ -81,13 +79,16 @@ class FollowUpDialog(FormDialog[FollowUpResult]):
             title = Text("Created: ", style="bold")
             title.append(f"{name} · {records.KIND_LABELS.get(self.record_kind, self.record_kind)}")
             yield Label(title, classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield FollowUpForm(config, tz, default_type=self._default_type,
                                default_subject=self._default_subject, default_choice=self._default_choice)
             yield Label("ctrl+s (or enter in a text box): save · escape: decide later", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#fu-when-choice").focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(CANCELLED)  # escape decides nothing; None would mean "no follow-up"
 
     def action_accept(self) -> None:
         self.build(self.query_one(FollowUpForm).follow_up)
@@ -117,7 +118,6 @@ def ask_follow_up(
     def done(result: FollowUpResult | None) -> None:
         if not isinstance(result, _Cancelled):
             app.notify("Follow-up scheduled" if result is not None else "No follow-up: recorded on the record")
-            app.changed()
         if on_done is not None:
             on_done(result)
 

@@ -26,7 +26,7 @@ from crm_tui.config import Config
 from crm_tui.domain import activities, dates, lookup, validation
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import PRIORITIES
-from crm_tui.ui.dialogs.base import FormDialog
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.day_picker import DayPicker
 from crm_tui.ui.widgets.field_error import FieldError
 
@@ -47,12 +47,12 @@ def priority_options() -> list[tuple[str, int]]:
     return [(f"{number} {name}", number) for number, name in PRIORITIES.items()]
 
 
-class NewActivityDialog(FormDialog[NewActivity]):
+class NewActivityDialog(CrmDialog[NewActivity | None]):
     """`#new-type`, `#new-subject`, `#new-record` (+ `#new-record-hits`), `#new-when`,
     `#new-time`, `#new-duration`, `#new-priority`."""
 
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Save", id="new_activity.accept", tooltip="Create the activity"),
     ]
     FIELDS = {"type": "new-type", "subject": "new-subject", "record": "new-record", "day": "new-when",
@@ -72,7 +72,7 @@ class NewActivityDialog(FormDialog[NewActivity]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="new-activity-dialog", classes="dialog"):
             yield Label(Text("New activity", style="bold"), classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield Label("Record (type part of a name)", classes="field-label")
             yield Input(placeholder="lead, contact, account, opportunity or case", id="new-record")
             yield Label(self._record_text(), id="new-record-chosen", classes="record-chosen")
@@ -205,6 +205,5 @@ def open_new_activity(app: Any) -> None:
     def done(result: NewActivity | None) -> None:
         if result is not None:
             app.notify(f"Planned: {result.subject} on {result.day:%a %d %b}")
-            app.changed()
 
     app.push_screen(NewActivityDialog(session.config, session.user.time_zone, record=record, save=save), done)

@@ -18,9 +18,8 @@ from textual.widgets import Input, Label
 
 from crm_tui.config import Config
 from crm_tui.domain import dates
-from crm_tui.ui.dialogs.base import FormDialog
+from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.day_picker import DayPicker
-from crm_tui.ui.widgets.field_error import FieldError
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,11 @@ class Reschedule:
     """A new time of day, or None to keep the activity's own."""
 
 
-class RescheduleDialog(FormDialog[Reschedule]):
+class RescheduleDialog(CrmDialog[Reschedule | None]):
     """`#reschedule-when` (a DayPicker); enter or ctrl+s moves it."""
 
+    PREFIX = "form"
     BINDINGS = [
-        *FormDialog.BINDINGS,
         Binding("ctrl+s", "accept", "Move", id="reschedule.accept", tooltip="Move the activity to that day"),
     ]
     FIELDS = {"day": "reschedule-when", "time": "reschedule-when"}
@@ -51,7 +50,7 @@ class RescheduleDialog(FormDialog[Reschedule]):
             title = Text("Reschedule: ", style="bold")
             title.append(self._subject)
             yield Label(title, classes="dialog-title")
-            yield FieldError("form")
+            yield self.error_line()
             yield DayPicker(self._config, self._tz, id="reschedule-when", default=dates.TOMORROW)
             yield Label("enter/ctrl+s: move · escape: cancel", classes="dialog-hint")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header
 
@@ -18,6 +19,12 @@ T = TypeVar("T")
 
 class CrmScreen(Screen):
     """A main screen. Subclasses implement `reload()` to re-read their data."""
+
+    BINDINGS = [
+        # The app's `?` again, here so the footer shows it first: at 80 columns the
+        # footer's tail is cut off, and `?` is the key that explains every other.
+        Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key that works here"),
+    ]
 
     @property
     def crm(self) -> "CrmApp":

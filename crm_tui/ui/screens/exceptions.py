@@ -14,7 +14,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -37,6 +37,29 @@ MAX_ROWS = 1000
 """More rows than this are not put in the table (a DataTable slows down); counts stay complete."""
 INTAKE_ROWS = 5  # the process view names the top sources; `crm intake counts` lists them all
 UTC = dt.timezone.utc
+
+
+
+COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("Rule", 4), ("Record", 34), ("Owner", 12), ("Since", 18), ("Detail", None),
+)
+"""Fixed widths: a long group title must not push Owner and Since off screen."""
+
+
+def spread(title: Text) -> list[Text]:
+    """A group title across the empty cells of its row (Record, Owner, Since,
+    Detail), broken between words, so the whole rule text is readable instead
+    of cut at the Record column's width."""
+    words = title.plain.split(" ")
+    cells: list[Text] = []
+    for _, width in COLUMNS[1:]:
+        line: list[str] = []
+        while words and (width is None or len(" ".join([*line, words[0]])) <= width):
+            line.append(words.pop(0))
+        if not line and words and width is not None and not cells:
+            line.append(words.pop(0))  # one word longer than the Record column: cut there
+        cells.append(Text(" ".join(line), style=title.style))
+    return cells
 
 
 class ExceptionsScreen(CrmScreen):
@@ -76,21 +99,17 @@ class ExceptionsScreen(CrmScreen):
                 yield DataTable(id="exceptions-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="exceptions-process"):
                 yield Static("", id="exceptions-metrics", markup=False)
-                yield BarChart(id="exceptions-chart", bar_width=16)
+                yield BarChart(id="exceptions-chart", bar_width=12)
                 yield WhatWins(id="exceptions-wins")
         yield Footer()
 
     def on_mount(self) -> None:
         self.set_class(self.session.readonly, "-readonly")
         table = self.query_one("#exceptions-table", DataTable)
-        # Fixed widths: a long group title must not push Owner and Since off screen.
-        for label, width in (("Rule", 4), ("Record", 34), ("Owner", 12), ("Since", 18), ("Detail", None)):
+        for label, width in COLUMNS:
             table.add_column(label, width=width)
         self.query_one("#exceptions-counts", Static).update("Running the rules…")
         table.focus()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < 100, "-narrow")
 
     # ---- data ------------------------------------------------------------
 
@@ -169,8 +188,7 @@ class ExceptionsScreen(CrmScreen):
             if group != current:
                 current = group
                 size = sum(1 for other in shown if self._group_key(other)[0] == group)
-                table.add_row(Text(""), self._group_title(hit, size), Text(""), Text(""), Text(""),
-                              key=f"group:{group}")
+                table.add_row(Text(""), *spread(self._group_title(hit, size)), key=f"group:{group}")
             key = f"{hit.rule}:{hit.kind}:{hit.record_id}"
             self._row_hits[key] = hit
             table.add_row(

@@ -348,14 +348,14 @@ class RecordDetailScreen(CrmScreen):
     def action_add_note(self) -> None:
         from crm_tui.ui.dialogs.note import NoteDialog
 
-        def write(text: str | None) -> None:
-            if text is None:
-                return
-            if self.attempt(activities.add_note, self.session.user, self.kind, self.record_id, text) is not None:
-                self.notify("Note added")
-                self.changed()
+        def save(text: str) -> None:
+            activities.add_note(self.session.user, self.kind, self.record_id, text)
 
-        self.app.push_screen(NoteDialog(records.display_name(self.record)), write)
+        def written(text: str | None) -> None:
+            if text is not None:
+                self.notify("Note added")  # the dialog saved and refreshed this screen
+
+        self.app.push_screen(NoteDialog(records.display_name(self.record), save=save), written)
 
     @on(DataTable.RowSelected, "#detail-related")
     def _open_related(self, event: DataTable.RowSelected) -> None:

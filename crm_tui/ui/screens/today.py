@@ -139,8 +139,7 @@ class TodayScreen(CrmScreen):
     def _after(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
-                self.notify(message)
-                self.crm.changed()
+                self.notify(message)  # the dialog saved and refreshed the screen
         return done
 
     # -- actions ------------------------------------------------------------
@@ -166,7 +165,6 @@ class TodayScreen(CrmScreen):
                 self.notify(f"Done ({result.outcome}); no follow-up")
             else:
                 self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
-            self.crm.changed()
 
         repeats = self.attempt(recurrence.preview_next, session.config, row.activity_id)
         if repeats is None:

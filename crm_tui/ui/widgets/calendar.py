@@ -351,14 +351,21 @@ class Calendar(Widget, can_focus=True):
                 return cards[0]
         return None
 
-    def action_select_card(self, step: int) -> None:
-        if self._moving is not None:
-            return
+    def _selected_or_first(self) -> ActivityCard | None:
+        """The selected card; with none selected, select the first and return None
+        (the first arrow press only selects, it does not move on)."""
         current = self.selected
         if current is None:
             first = self._first_card()
             if first is not None:
                 first.focus()
+        return current
+
+    def action_select_card(self, step: int) -> None:
+        if self._moving is not None:
+            return
+        current = self._selected_or_first()
+        if current is None:
             return
         cards = self._columns[current.card.day].card_widgets()
         index = cards.index(current) + step
@@ -369,11 +376,8 @@ class Calendar(Widget, can_focus=True):
         if self._moving is not None:
             self._step_target(step)
             return
-        current = self.selected
+        current = self._selected_or_first()
         if current is None:
-            first = self._first_card()
-            if first is not None:
-                first.focus()
             return
         days = list(self._columns)
         position = days.index(current.card.day)
