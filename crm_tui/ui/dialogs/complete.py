@@ -16,7 +16,7 @@ transaction) refusals are shown at the field and the input is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,12 +27,16 @@ from textual.widgets.option_list import Option
 
 from crm_tui import clock
 from crm_tui.config import Config
-from crm_tui.domain import chains, validation
+from crm_tui.domain import activities, chains, recurrence, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError
 from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.field_error import FieldError
 from crm_tui.ui.widgets.follow_up_form import FOLLOW_UP_FIELDS, FollowUpForm
+
+if TYPE_CHECKING:
+    from crm_tui.domain.agenda import AgendaRow
+    from crm_tui.ui.screens.base import CrmScreen
 
 
 @dataclass(frozen=True)
@@ -178,3 +182,24 @@ class CompleteDialog(CrmDialog[Completion | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_accept()
+
+
+def ask_complete(screen: CrmScreen, row: AgendaRow, then: Callable[[Completion | None], None]) -> None:
+    """Complete `row` through this dialog: Today and queue mode both ask this way, so
+    both get the chained follow-up, the series preview and one transaction."""
+    session = screen.session
+
+    def save(result: Completion) -> None:
+        activities.complete(
+            session.user, session.config, row.activity_id, outcome=result.outcome,
+            follow_up=result.follow_up, note=result.note, expected_version=row.version,
+        )
+
+    repeats = screen.attempt(recurrence.preview_next, session.config, row.activity_id)
+    if repeats is None:
+        return
+    screen.app.push_screen(
+        CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
+                       record_label=row.record_label, record_name=row.record_name, repeats=repeats, save=save),
+        then,
+    )

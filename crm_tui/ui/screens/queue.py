@@ -20,7 +20,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from crm_tui.domain import activities, agenda, context
 from crm_tui.domain.agenda import AgendaRow
-from crm_tui.ui.dialogs.complete import CompleteDialog, Completion
+from crm_tui.ui.dialogs.complete import Completion, ask_complete
 from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.record_context import render_context
@@ -103,10 +103,12 @@ class QueueScreen(CrmScreen):
         self.query_one("#queue-context", Static).update(Text("escape: back to Today", style="dim"))
         self.refresh_bindings()
 
-    def _next(self, counter: str) -> None:
+    def _next(self, counter: str, activity_id: int) -> None:
+        """Count what was done to `activity_id` and move past it. A dialog that saved
+        has already refreshed this screen, which may have passed over it already."""
         setattr(self, counter, getattr(self, counter) + 1)
-        self.index += 1
-        self.crm.changed()
+        if not self.finished and self.items[self.index].activity_id == activity_id:
+            self.index += 1
         self.show_current()
 
     def reload(self) -> None:
@@ -128,21 +130,12 @@ class QueueScreen(CrmScreen):
         row = self.current
         if row is None:
             return
-        session = self.session
-
-        def save(result: Completion) -> None:
-            activities.complete(session.user, session.config, row.activity_id, outcome=result.outcome,
-                                follow_up=result.follow_up, note=result.note, expected_version=row.version)
 
         def done(result: Completion | None) -> None:
             if result is not None:
-                self._next("completed")
+                self._next("completed", row.activity_id)
 
-        self.app.push_screen(
-            CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
-                           record_label=row.record_label, save=save),
-            done,
-        )
+        ask_complete(self, row, done)
 
     def action_reschedule(self) -> None:
         row = self.current
@@ -160,7 +153,7 @@ class QueueScreen(CrmScreen):
 
         def done(result: Reschedule | None) -> None:
             if result is not None:
-                self._next("moved")
+                self._next("moved", row.activity_id)
 
         self.app.push_screen(RescheduleDialog(session.config, session.user.time_zone, subject=row.subject,
                                               save=save), done)

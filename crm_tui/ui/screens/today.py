@@ -148,15 +148,8 @@ class TodayScreen(CrmScreen):
         row = self._activity()
         if row is None:
             return
-        session = self.session
         # Dialogs are imported when first used: start-up (first paint) needs none of them.
-        from crm_tui.ui.dialogs.complete import CompleteDialog
-
-        def save(result: Completion) -> None:
-            activities.complete(
-                session.user, session.config, row.activity_id, outcome=result.outcome,
-                follow_up=result.follow_up, note=result.note, expected_version=row.version,
-            )
+        from crm_tui.ui.dialogs.complete import ask_complete
 
         def done(result: Completion | None) -> None:
             if result is None:
@@ -166,15 +159,7 @@ class TodayScreen(CrmScreen):
             else:
                 self.notify(f"Done ({result.outcome}); follow-up on {result.follow_up.day:%a %d %b}")
 
-        repeats = self.attempt(recurrence.preview_next, session.config, row.activity_id)
-        if repeats is None:
-            return
-        self.app.push_screen(
-            CompleteDialog(session.config, session.user.time_zone, activity_type=row.type, subject=row.subject,
-                           record_label=row.record_label, record_name=row.record_name, repeats=repeats,
-                           save=save),
-            done,
-        )
+        ask_complete(self, row, done)
 
     def action_reschedule(self) -> None:
         row = self._activity()
