@@ -42,14 +42,15 @@ class TodayScreen(CrmScreen):
         Binding("p", "postpone", "Postpone", id="today.postpone",
                 tooltip="Postpone the activity by a number of days (working days only)"),
         Binding("R", "repeat", "Repeat", id="today.repeat",
-                tooltip="Make the activity repeat (weekly, monthly, N days after done), or edit or stop its series"),
+                tooltip="Make the activity repeat (weekly, monthly, N days after done), or edit or stop its series",
+                show=False),  # in ? help and the palette: the footer keeps room for 1-4, n, u and q
         Binding("e", "edit", "Edit", id="today.edit", tooltip="Edit subject, type, day, time, priority"),
         Binding("x,delete", "cancel_activity", "Cancel", id="today.cancel",
-                tooltip="Cancel the activity (asks for a reason)"),
+                tooltip="Cancel the activity (asks for a reason)", show=False),
         Binding("enter", "open", "Open", id="today.open", tooltip="Open the linked record"),
-        Binding("w", "queue", "Work queue", id="today.queue",
+        Binding("w", "queue", "Queue", id="today.queue",
                 tooltip="Work the list one activity at a time, with each record's context"),
-        Binding("W", "review", "Weekly review", id="today.review",
+        Binding("W", "review", "Review", id="today.review",
                 tooltip="The weekly review: walk through my records that need a look (resumes where I left off)"),
     ]
 
