@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,9 +17,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label
 
 from crm_tui.config import Config
-from crm_tui.domain import dates
+from crm_tui.domain import activities, dates
 from crm_tui.ui.dialogs.modal import CrmDialog
 from crm_tui.ui.widgets.day_picker import DayPicker
+
+if TYPE_CHECKING:
+    from crm_tui.domain.agenda import AgendaRow
+    from crm_tui.ui.screens.base import CrmScreen
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,20 @@ class RescheduleDialog(CrmDialog[Reschedule | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_accept()
+
+
+def ask_reschedule(screen: CrmScreen, row: AgendaRow, then: Callable[[Reschedule | None], None]) -> None:
+    """Move `row` to another day (and time) through this dialog: Today and queue mode
+    both ask this way. A dated move keeps the activity dated; a time makes it timed."""
+    session = screen.session
+
+    def save(result: Reschedule) -> None:
+        if result.time is None:
+            activities.move_to_day(session.user, session.config, row.activity_id, result.day,
+                                   expected_version=row.version)
+        else:
+            activities.edit(session.user, session.config, row.activity_id, expected_version=row.version,
+                            day=result.day, time=result.time)
+
+    screen.app.push_screen(RescheduleDialog(session.config, session.user.time_zone, subject=row.subject, save=save),
+                           then)

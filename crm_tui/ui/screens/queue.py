@@ -18,10 +18,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, ProgressBar, Static
 
-from crm_tui.domain import activities, agenda, context
+from crm_tui.domain import agenda, context
 from crm_tui.domain.agenda import AgendaRow
 from crm_tui.ui.dialogs.complete import Completion, ask_complete
-from crm_tui.ui.dialogs.reschedule import Reschedule, RescheduleDialog
+from crm_tui.ui.dialogs.reschedule import Reschedule, ask_reschedule
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.record_context import render_context
 
@@ -141,22 +141,12 @@ class QueueScreen(CrmScreen):
         row = self.current
         if row is None:
             return
-        session = self.session
-
-        def save(result: Reschedule) -> None:
-            if result.time is None:
-                activities.move_to_day(session.user, session.config, row.activity_id, result.day,
-                                       expected_version=row.version)
-            else:
-                activities.edit(session.user, session.config, row.activity_id, expected_version=row.version,
-                                day=result.day, time=result.time)
 
         def done(result: Reschedule | None) -> None:
             if result is not None:
                 self._next("moved", row.activity_id)
 
-        self.app.push_screen(RescheduleDialog(session.config, session.user.time_zone, subject=row.subject,
-                                              save=save), done)
+        ask_reschedule(self, row, done)
 
     def action_skip(self) -> None:
         if self.current is not None:

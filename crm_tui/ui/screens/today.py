@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
 from crm_tui import clock
@@ -29,7 +30,6 @@ from crm_tui.ui.widgets.activity_list import ActivityList
 if TYPE_CHECKING:
     from crm_tui.ui.dialogs.complete import Completion
     from crm_tui.ui.dialogs.edit_activity import ActivityEdit
-    from crm_tui.ui.dialogs.reschedule import Reschedule
 
 EMPTY_TEXT = "Nothing due. Press n to plan an activity, or 2 to plan tomorrow."
 
@@ -88,17 +88,19 @@ class TodayScreen(CrmScreen):
         """Re-read the agenda and redraw, keeping the selected activity."""
         if not self.is_mounted:
             return
+        try:
+            listing = self.query_one("#today-list", ActivityList)
+            heading = self.query_one("#today-header", Static)
+        except NoMatches:  # a change poll landing while the app closes: the widgets are gone
+            return
         result = self.attempt(agenda.for_user, self.session.user, self.session.config)
         if result is None:
             return
-        self.query_one("#today-list", ActivityList).show(result)
+        listing.show(result)
         header = Text(f"{result.day:%A %d %B} · ", style="bold")
         header.append(result.header, style="bold")
-        if result.overdue:
-            self.query_one("#today-header", Static).add_class("-overdue")
-        else:
-            self.query_one("#today-header", Static).remove_class("-overdue")
-        self.query_one("#today-header", Static).update(header)
+        heading.set_class(bool(result.overdue), "-overdue")
+        heading.update(header)
         self.set_class(result.empty, "-empty")
         self._review_reminder()
 
@@ -166,21 +168,9 @@ class TodayScreen(CrmScreen):
         row = self._activity()
         if row is None:
             return
-        session = self.session
-        from crm_tui.ui.dialogs.reschedule import RescheduleDialog
+        from crm_tui.ui.dialogs.reschedule import ask_reschedule
 
-        def save(result: Reschedule) -> None:
-            if result.time is None:
-                activities.move_to_day(session.user, session.config, row.activity_id, result.day,
-                                       expected_version=row.version)
-            else:
-                activities.edit(session.user, session.config, row.activity_id, expected_version=row.version,
-                                day=result.day, time=result.time)
-
-        self.app.push_screen(
-            RescheduleDialog(session.config, session.user.time_zone, subject=row.subject, save=save),
-            self._after("Moved"),
-        )
+        ask_reschedule(self, row, self._after("Moved"))
 
     def action_postpone(self) -> None:
         row = self._activity()
