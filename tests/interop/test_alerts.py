@@ -85,7 +85,10 @@ def config_file(tmp_path: Path, port: int, notify_owners: bool = False) -> Path:
 
 
 def send(database: str, conf: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["alerts", "send", "--db", database, "--config", str(conf), "--user", "max"])
+    # At the data's instant: `main` reads the clock afresh, and from 2026-11-23 on
+    # the real date would make the planned follow-ups overdue too.
+    code = main(["alerts", "send", "--db", database, "--config", str(conf), "--user", "max",
+                 "--now", T.isoformat() + "Z"])
     out, err = capsys.readouterr()
     db.open_database(database)  # main closed it; reopen to look at what was stored
     return code, out, err
