@@ -11,18 +11,19 @@ worker; a failed send is shown here and nothing is logged.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from crm_tui.domain import records, templates
-from crm_tui.interop import editor, mail
-from crm_tui.ui.dialogs.modal import CrmDialog
+from crm_tui.interop import editor
+from crm_tui.ui.dialogs.mail_dialog import MailDialog
 
 
-class ComposeEmailDialog(CrmDialog[templates.EmailLog | None]):
+class ComposeEmailDialog(MailDialog[templates.EmailLog | None]):
+    NOT_SENT = "not sent, nothing logged"
     PREFIX = "compose"
     FIELDS = {"to": "compose-to", "subject": "compose-subject", "body": "compose-body"}
     BINDINGS = [
@@ -38,7 +39,6 @@ class ComposeEmailDialog(CrmDialog[templates.EmailLog | None]):
         super().__init__()
         self.record_kind = record_kind
         self.record_id = record_id
-        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-dialog", classes="dialog"):
@@ -122,32 +122,6 @@ class ComposeEmailDialog(CrmDialog[templates.EmailLog | None]):
 
     @on(Button.Pressed, "#compose-send")
     def action_send(self) -> None:
-        if self.sending:
-            return
-        message = self._message()
-        if message is None:
-            return
-        self.sending = True
-        self.set_class(True, "-sending")
-        self.show_error(f"sending through {self.config.smtp.host or '(no server)'}…")
-        self._send(*message)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="mail")
-    def _send(self, to: str, subject: str, body: str) -> None:
-        """Talk to the SMTP server off the UI thread; log on the UI thread only if it was accepted."""
-        try:
-            mail.send_message(self.config.smtp, to, subject, body, sender=mail.sender_for(self.user, self.config))
-        except mail.MailError as exc:
-            self.app.call_from_thread(self._send_failed, str(exc))
-            return
-        self.app.call_from_thread(self._sent, (to, subject, body))
-
-    def _send_failed(self, message: str) -> None:
-        self.sending = False
-        self.set_class(False, "-sending")
-        self.show_error(f"not sent, nothing logged: {message}")
-
-    def _sent(self, message: tuple[str, str, str]) -> None:
-        self.sending = False
-        self.set_class(False, "-sending")
-        self._log(sent=True, message=message)
+        message = None if self.sending else self._message()
+        if message is not None:
+            self.send(*message, then=lambda: self._log(sent=True, message=message))

@@ -8,18 +8,18 @@ failed send is shown here and changes nothing.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from crm_tui.domain import sales, templates
-from crm_tui.interop import mail, quotes
-from crm_tui.ui.dialogs.modal import CrmDialog
+from crm_tui.interop import quotes
+from crm_tui.ui.dialogs.mail_dialog import MailDialog
 
 
-class SendQuoteDialog(CrmDialog[quotes.QuoteMessage | None]):
+class SendQuoteDialog(MailDialog[quotes.QuoteMessage | None]):
     PREFIX = "sendquote"
     FIELDS = {"to": "sendquote-to", "subject": "sendquote-subject", "body": "sendquote-body"}
     BINDINGS = [
@@ -30,7 +30,6 @@ class SendQuoteDialog(CrmDialog[quotes.QuoteMessage | None]):
     def __init__(self, quote_id: int) -> None:
         super().__init__()
         self.quote_id = quote_id
-        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sendquote-dialog", classes="dialog"):
@@ -79,33 +78,6 @@ class SendQuoteDialog(CrmDialog[quotes.QuoteMessage | None]):
 
     @on(Button.Pressed, "#sendquote-send")
     def action_send(self) -> None:
-        if self.sending:
-            return
-        message = self._message()
-        if message is None:
-            return
-        self.sending = True
-        self.set_class(True, "-sending")
-        self.show_error(f"sending through {self.config.smtp.host or '(no server)'}…")
-        self._send(message)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="mail")
-    def _send(self, message: quotes.QuoteMessage) -> None:
-        """Talk to the SMTP server off the UI thread; mark sent on the UI thread only if it was accepted."""
-        try:
-            mail.send_message(self.config.smtp, message.to, message.subject, message.body,
-                              sender=mail.sender_for(self.user, self.config))
-        except mail.MailError as exc:
-            self.app.call_from_thread(self._send_failed, str(exc))
-            return
-        self.app.call_from_thread(self._sent, message)
-
-    def _send_failed(self, text: str) -> None:
-        self.sending = False
-        self.set_class(False, "-sending")
-        self.show_error(f"not sent, nothing changed: {text}")
-
-    def _sent(self, message: quotes.QuoteMessage) -> None:
-        self.sending = False
-        self.set_class(False, "-sending")
-        self._finish(message, smtp=True)
+        message = None if self.sending else self._message()
+        if message is not None:
+            self.send(message.to, message.subject, message.body, then=lambda: self._finish(message, smtp=True))
