@@ -24,6 +24,10 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     """Hide the developer's own config and variables; freeze the clock."""
     for name in ("CRM_DATABASE", "CRM_NOW", "CRM_USER", "CRM_CONFIG"):
         monkeypatch.delenv(name, raising=False)
+    # `crm` commands run in-process set the clock from --now / CRM_NOW: without this
+    # they would run at the real date, and fixtures planned around FROZEN_NOW drift
+    # into "overdue" as days pass.
+    monkeypatch.setenv("CRM_NOW", FROZEN_NOW)
     monkeypatch.setattr(config, "SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
     monkeypatch.setattr(config, "user_config_path", lambda: tmp_path / "no-user-config.toml")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

@@ -116,11 +116,11 @@ def _counts(ctx: Context) -> int:
 
     if ctx.args.days <= 0:
         raise UsageError("--days must be 1 or more")
-    until = clock.utcnow_naive()
+    since = clock.utcnow_naive() - dt.timedelta(days=ctx.args.days)
     rows = [
         {"source": row.source, "campaign": row.campaign, "received": row.received, "new_leads": row.new_leads,
          "converted": row.converted}
-        for row in intake.counts(until - dt.timedelta(days=ctx.args.days), until)
+        for row in intake.counts(since)
     ]
     emit(rows, ["source", "campaign", "received", "new_leads", "converted"], ctx.args.format,
          empty=f"no captures in the last {ctx.args.days} days")

@@ -410,9 +410,10 @@ def mark_reply_failed(reply_id: int, why: str) -> None:
 # ---- Figures --------------------------------------------------------------
 
 
-def counts(since: dt.datetime, until: dt.datetime) -> list[IntakeCount]:
-    """Captures per source and campaign in [since, until), most first: how many
-    arrived, how many were new leads, and how many of those were converted."""
+def counts(since: dt.datetime, until: dt.datetime | None = None) -> list[IntakeCount]:
+    """Captures per source and campaign in [since, until), or since `since` up to
+    and including now (no `until`), most first: how many arrived, how many were
+    new leads, and how many of those were converted."""
     converted = pw.Case(None, [((IntakeEvent.new_lead == True) & (Lead.status == "converted"), 1)], 0)  # noqa: E712
     new = pw.Case(None, [(IntakeEvent.new_lead == True, 1)], 0)  # noqa: E712
     query = (
@@ -421,7 +422,7 @@ def counts(since: dt.datetime, until: dt.datetime) -> list[IntakeCount]:
         .join(LeadTouch, on=(IntakeEvent.touch == LeadTouch.id))
         .switch(IntakeEvent)
         .join(Lead, on=(IntakeEvent.lead == Lead.id))
-        .where((IntakeEvent.created_at >= since) & (IntakeEvent.created_at < until))
+        .where((IntakeEvent.created_at >= since) & ((IntakeEvent.created_at < until) if until else True))
         .group_by(LeadTouch.source, LeadTouch.campaign)
         .order_by(pw.fn.COUNT(IntakeEvent.id).desc(), LeadTouch.source, LeadTouch.campaign)
         .tuples()
