@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli import CommandError, Context
+from crm_tui.cli import Context
 from crm_tui.cli.output import add_format_flags, emit
 from crm_tui.domain import billing, delivery, documents
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing = actions.add_parser("list", help="list orders", parents=[common])
     listing.add_argument("--status", choices=documents.STATUSES["order"])
     add_format_flags(listing)
-    listing.set_defaults(func=_orders)
+    listing.set_defaults(func=_listing, document="order")
     for name, help_text in (("start", "delivery has started"), ("deliver", "the order was delivered"),
                             ("cancel", "cancel the order"), ("invoice", "bill the order")):
         sub = actions.add_parser(name, help=help_text, parents=[common])
@@ -36,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing = bills.add_parser("list", help="list invoices", parents=[common])
     listing.add_argument("--status", choices=documents.STATUSES["invoice"])
     add_format_flags(listing)
-    listing.set_defaults(func=_invoices)
+    listing.set_defaults(func=_listing, document="invoice")
     pay = bills.add_parser("pay", help="record a payment", parents=[common])
     pay.add_argument("invoice", help="invoice number, e.g. INV-00003")
     pay.add_argument("amount")
@@ -44,63 +43,36 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     pay.set_defaults(func=_pay)
 
 
-def _order_id(text: str) -> int:
-    from crm_tui.models import SalesOrder
-
-    digits = text.strip().upper().removeprefix("O").lstrip("-")
-    if not digits.isdigit():
-        raise CommandError(f"{text!r} is not an order number like O-00007")
-    found = SalesOrder.select(SalesOrder.id).where(SalesOrder.number == int(digits)).scalar()
-    if found is None:
-        raise CommandError(f"no order {delivery.order_label(int(digits))}")
-    return int(found)
-
-
-def _orders(ctx: Context) -> int:
+def _listing(ctx: Context) -> int:
+    """`crm orders list` and `crm invoices list`: the Records tab's list, printed."""
     ctx.open()
-    emit(documents.listing("order", status=ctx.args.status), documents.COLUMNS["order"], ctx.args.format,
-         quiet=ctx.args.quiet, id_key="number", empty="no orders")
+    kind = ctx.args.document
+    emit(documents.listing(kind, status=ctx.args.status), documents.COLUMNS[kind], ctx.args.format,
+         quiet=ctx.args.quiet, id_key="number", empty=f"no {kind}s")
     return 0
 
 
 def _order_action(ctx: Context) -> int:
     ctx.open()
-    user, order_id, what = ctx.user(), _order_id(ctx.args.order), ctx.args.order_action
-    try:
-        if what == "start":
-            order = delivery.start_delivery(user, order_id)
-        elif what == "deliver":
-            order = delivery.mark_delivered(user, ctx.config, order_id)
-        elif what == "cancel":
-            order = delivery.cancel_order(user, ctx.config, order_id, ctx.args.reason)
-        else:
-            invoice = billing.invoice_order(user, ctx.config, order_id)
-            print(f"{invoice.number}: {invoice.total} {invoice.currency}, due {invoice.due_on}")
-            return 0
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user, order_id, what = ctx.user(), delivery.order_by_number(ctx.args.order), ctx.args.order_action
+    if what == "start":
+        order = delivery.start_delivery(user, order_id)
+    elif what == "deliver":
+        order = delivery.mark_delivered(user, ctx.config, order_id)
+    elif what == "cancel":
+        order = delivery.cancel_order(user, ctx.config, order_id, ctx.args.reason)
+    else:
+        invoice = billing.invoice_order(user, ctx.config, order_id)
+        print(f"{invoice.number}: {invoice.total} {invoice.currency}, due {invoice.due_on}")
+        return 0
     print(f"{delivery.order_label(order.number)}: {order.status}")
     return 0
 
 
-def _invoices(ctx: Context) -> int:
-    ctx.open()
-    emit(documents.listing("invoice", status=ctx.args.status), documents.COLUMNS["invoice"], ctx.args.format,
-         quiet=ctx.args.quiet, id_key="number", empty="no invoices")
-    return 0
-
-
 def _pay(ctx: Context) -> int:
-    from crm_tui.models import Invoice
-
     ctx.open()
-    invoice_id = Invoice.select(Invoice.id).where(Invoice.number == ctx.args.invoice.strip()).scalar()
-    if invoice_id is None:
-        raise CommandError(f"no invoice {ctx.args.invoice}")
-    try:
-        billing.record_payment(ctx.user(), invoice_id, ctx.args.amount, reference=ctx.args.reference)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    invoice_id = billing.invoice_by_number(ctx.args.invoice)
+    billing.record_payment(ctx.user(), invoice_id, ctx.args.amount, reference=ctx.args.reference)
     invoice = billing.get_invoice(invoice_id)
     print(f"{invoice.number}: {billing.status_of(invoice)}, {billing.open_amount(invoice)} {invoice.currency} open")
     return 0

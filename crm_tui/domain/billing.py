@@ -102,3 +102,11 @@ def unpaid_balance(account_id: int) -> dict[str, Decimal]:
     rows = (Invoice.select(Invoice.currency, Invoice.total, Invoice.paid)
             .where((Invoice.account == account_id) & (Invoice.status == "open")).tuples())
     return money.balances(Money(total - paid, currency) for currency, total, paid in rows)
+
+
+def invoice_by_number(text: str) -> int:
+    """The id of the invoice numbered `text` (INV-00002), as people type it."""
+    found = Invoice.select(Invoice.id).where(Invoice.number == text.strip()).scalar()
+    if found is None:
+        raise DomainError(f"no invoice {text.strip()}", "invoice")
+    return int(found)

@@ -135,3 +135,14 @@ def newest_order(opportunity_id: int, statuses: tuple[str, ...], *, uninvoiced: 
         billed = Invoice.select(Invoice.order).where(Invoice.order.is_null(False) & (Invoice.status != "cancelled"))
         query = query.where(SalesOrder.id.not_in(billed))
     return query.order_by(SalesOrder.number.desc()).first()
+
+
+def order_by_number(text: str) -> int:
+    """The id of the order numbered `text` (O-00007, 7), as people type it."""
+    digits = text.strip().upper().removeprefix("O").lstrip("-")
+    if not digits.isdigit():
+        raise DomainError(f"{text!r} is not an order number like O-00007", "order")
+    found = SalesOrder.select(SalesOrder.id).where(SalesOrder.number == int(digits)).scalar()
+    if found is None:
+        raise DomainError(f"no order {order_label(int(digits))}", "order")
+    return int(found)

@@ -64,3 +64,15 @@ def test_sell_deliver_bill_from_the_shell(capsys: pytest.CaptureFixture[str], tm
     assert out.strip() == "Q-00001"
     code, _, err = crm("ann", "quotes", "show", "Q-00099")
     assert code == 1 and err.strip() == "crm: no quote Q-00099"
+
+
+def test_unknown_order_and_invoice_numbers_are_one_line_and_exit_1(capsys: pytest.CaptureFixture[str],
+                                                                    tmp_path: Path) -> None:
+    dbp = str(tmp_path / "c.db")
+    assert run(capsys, "--db", dbp, "--user", "root", "users", "add", "root", "--role", "admin")[0] == 0
+    base = ("--db", dbp, "--user", "root")
+    assert run(capsys, *base, "orders", "deliver", "O-00042") == (1, "", "crm: no order O-00042\n")
+    assert run(capsys, *base, "orders", "start", "nine") == (
+        1, "", "crm: 'nine' is not an order number like O-00007\n")
+    assert run(capsys, *base, "invoices", "pay", "INV-00009", "10") == (1, "", "crm: no invoice INV-00009\n")
+    assert run(capsys, *base, "invoices", "list", "--format", "json")[:2] == (0, "[]\n")
