@@ -7,8 +7,7 @@ import argparse
 import json
 import sys
 
-from crm_tui.cli import CommandError, Context, output
-from crm_tui.domain.errors import DomainError
+from crm_tui.cli import Context, output
 
 COLUMNS = ("section", "label", "value")
 
@@ -28,12 +27,9 @@ def run(ctx: Context) -> int:
     ctx.open(readonly=True)
     from crm_tui.domain import context, importing
 
-    try:
-        user = ctx.user()
-        kind, record_id = importing.parse_record_ref(ctx.args.record)
-        found = context.record_context(ctx.config, kind, record_id, user.time_zone)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user = ctx.user()
+    kind, record_id = importing.parse_record_ref(ctx.args.record)
+    found = context.record_context(ctx.config, kind, record_id, user.time_zone)
     if ctx.args.format == "json":
         json.dump(found.as_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli import CommandError, Context, output
-from crm_tui.domain.errors import DomainError
+from crm_tui.cli import Context, output
 
 COLUMNS = ("scope", "section", "group", "bucket", "hits", "n", "rate", "low", "high", "median_days", "enough")
 TEXT_COLUMNS = ("section", "group", "bucket", "scope", "text")
@@ -43,11 +42,8 @@ def run(ctx: Context) -> int:
     from crm_tui.domain import insights
 
     viewer = ctx.user()
-    try:
-        found = insights.report(viewer, ctx.config, owner=viewer if ctx.args.mine else None,
-                                since=insights.clock_since(ctx.args.days))
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    found = insights.report(viewer, ctx.config, owner=viewer if ctx.args.mine else None,
+                            since=insights.clock_since(ctx.args.days))
     fmt = ctx.args.format
     if fmt == "text" and not found.deals and not found.leads:
         print("no closed deals or decided leads yet: nothing to learn from")

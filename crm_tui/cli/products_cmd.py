@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli import CommandError, Context, UsageError
+from crm_tui.cli import Context, UsageError
 from crm_tui.cli.output import add_format_flags, emit
 from crm_tui.domain import sales
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -35,11 +34,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _add(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
-    try:
-        product = sales.add_product(ctx.user(), ctx.config, code=a.code, name=a.name, unit_price=a.price,
-                                    currency=a.currency)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    product = sales.add_product(ctx.user(), ctx.config, code=a.code, name=a.name, unit_price=a.price,
+                                currency=a.currency)
     print(f"added {product.code} {product.name}: {product.unit_price} {product.currency}")
     return 0
 
@@ -58,11 +54,8 @@ def _set(ctx: Context) -> int:
     a = ctx.args
     if a.name is None and a.price is None and a.active is None:
         raise UsageError("products set: nothing to change; give --name, --price or --active")
-    try:
-        product = sales.set_product(ctx.user(), a.code, name=a.name, unit_price=a.price,
-                                    active=None if a.active is None else a.active == "yes")
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    product = sales.set_product(ctx.user(), a.code, name=a.name, unit_price=a.price,
+                                active=None if a.active is None else a.active == "yes")
     print(f"updated {product.code} {product.name}: {product.unit_price} {product.currency}, "
           f"{'active' if product.active else 'no longer sold'}")
     return 0

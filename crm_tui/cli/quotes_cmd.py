@@ -13,7 +13,6 @@ from pathlib import Path
 from crm_tui.cli import CommandError, Context
 from crm_tui.cli.output import add_format_flags, emit
 from crm_tui.domain import documents, sales
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -68,21 +67,13 @@ def quote_id(text: str) -> int:
     return int(found)
 
 
-def _run(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """A domain call whose refusal is the command's one-line error."""
-    try:
-        return fn(*args, **kwargs)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
-
-
 def _status(quote) -> str:  # type: ignore[no-untyped-def]
     return f"{sales.quote_label(quote.number)}: {quote.status}, {quote.total} {quote.currency}"
 
 
 def _new(ctx: Context) -> int:
     ctx.open()
-    quote = _run(sales.create_quote, ctx.user(), ctx.config, ctx.args.opportunity, currency=ctx.args.currency)
+    quote = sales.create_quote(ctx.user(), ctx.config, ctx.args.opportunity, currency=ctx.args.currency)
     print(f"created {_status(quote)}")
     return 0
 
@@ -91,7 +82,7 @@ def _line(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
     qid = quote_id(a.quote)
-    _run(sales.add_line, ctx.user(), qid, product=a.product, description=a.text, quantity=a.qty,
+    sales.add_line(ctx.user(), qid, product=a.product, description=a.text, quantity=a.qty,
          unit_price=a.price, discount=a.discount)
     print(_status(sales.get_quote(qid)))
     return 0
@@ -99,20 +90,20 @@ def _line(ctx: Context) -> int:
 
 def _submit(ctx: Context) -> int:
     ctx.open()
-    quote = _run(sales.submit, ctx.user(), ctx.config, quote_id(ctx.args.quote))
+    quote = sales.submit(ctx.user(), ctx.config, quote_id(ctx.args.quote))
     print(_status(quote) + ("" if quote.status == "approved" else " (waiting for a manager's approval)"))
     return 0
 
 
 def _approve(ctx: Context) -> int:
     ctx.open()
-    print(_status(_run(sales.approve, ctx.user(), quote_id(ctx.args.quote))))
+    print(_status(sales.approve(ctx.user(), quote_id(ctx.args.quote))))
     return 0
 
 
 def _reject(ctx: Context) -> int:
     ctx.open()
-    print(_status(_run(sales.reject, ctx.user(), quote_id(ctx.args.quote), ctx.args.reason)))
+    print(_status(sales.reject(ctx.user(), quote_id(ctx.args.quote), ctx.args.reason)))
     return 0
 
 
@@ -123,7 +114,7 @@ def _send(ctx: Context) -> int:
     ctx.open()
     qid = quote_id(ctx.args.quote)
     try:
-        message = _run(quotes.send_quote, ctx.user(), ctx.config, qid, smtp=ctx.args.smtp, to=ctx.args.to)
+        message = quotes.send_quote(ctx.user(), ctx.config, qid, smtp=ctx.args.smtp, to=ctx.args.to)
     except MailError as exc:
         raise CommandError(str(exc)) from None
     print(f"{'sent' if ctx.args.smtp else 'logged'} to {message.to}: {message.subject}")
@@ -134,7 +125,7 @@ def _accept(ctx: Context) -> int:
     from crm_tui.models import SalesOrder
 
     ctx.open()
-    quote = _run(sales.accept, ctx.user(), ctx.config, quote_id(ctx.args.quote))
+    quote = sales.accept(ctx.user(), ctx.config, quote_id(ctx.args.quote))
     order = SalesOrder.get(SalesOrder.quote == quote.id)
     print(f"{sales.quote_label(quote.number)} accepted; order O-{order.number:05d} promised for {order.promised_on}")
     return 0
@@ -142,7 +133,7 @@ def _accept(ctx: Context) -> int:
 
 def _decline(ctx: Context) -> int:
     ctx.open()
-    print(_status(_run(sales.decline, ctx.user(), quote_id(ctx.args.quote), ctx.args.reason)))
+    print(_status(sales.decline(ctx.user(), quote_id(ctx.args.quote), ctx.args.reason)))
     return 0
 
 
@@ -156,14 +147,14 @@ def _html(ctx: Context) -> int:
     from crm_tui.interop import quotes
 
     ctx.open()
-    path = _run(quotes.write_html, quote_id(ctx.args.quote), ctx.user(), ctx.args.file)
+    path = quotes.write_html(quote_id(ctx.args.quote), ctx.user(), ctx.args.file)
     print(f"wrote {path}")
     return 0
 
 
 def _list(ctx: Context) -> int:
     ctx.open()
-    rows = _run(documents.listing, "quote", status=ctx.args.status)
+    rows = documents.listing("quote", status=ctx.args.status)
     emit(rows, documents.COLUMNS["quote"], ctx.args.format, quiet=ctx.args.quiet, id_key="number",
          empty="no quotes")
     return 0

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from crm_tui.cli import CommandError, Context, UsageError, output
-from crm_tui.domain.errors import DomainError
+from crm_tui.cli import Context, UsageError, output
 
 COLUMNS = ("kind", "record_id", "record_name", "owner", "until", "reason", "parked_at", "by")
 
@@ -54,13 +53,10 @@ def _snooze(ctx: Context) -> int:
     if not (a.record and a.until and a.reason):
         raise UsageError("snooze: give KIND:ID, --until DAY and --reason TEXT (or --list)")
     ctx.open()
-    try:
-        user = ctx.user()
-        kind, record_id = importing.parse_record_ref(a.record)
-        snooze.snooze(user, ctx.config, kind, record_id, until=a.until, reason=a.reason)
-        item = snooze.get(kind, record_id)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user = ctx.user()
+    kind, record_id = importing.parse_record_ref(a.record)
+    snooze.snooze(user, ctx.config, kind, record_id, until=a.until, reason=a.reason)
+    item = snooze.get(kind, record_id)
     _emit(ctx, [_row(item)] if item else [], "not snoozed")
     return 0
 
@@ -69,12 +65,9 @@ def _unsnooze(ctx: Context) -> int:
     from crm_tui.domain import importing, snooze
 
     ctx.open()
-    try:
-        user = ctx.user()
-        kind, record_id = importing.parse_record_ref(ctx.args.record)
-        snooze.unsnooze(user, kind, record_id)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user = ctx.user()
+    kind, record_id = importing.parse_record_ref(ctx.args.record)
+    snooze.unsnooze(user, kind, record_id)
     row = {"ref": f"{kind}:{record_id}", "kind": kind, "record_id": record_id, "snoozed": False}
     output.emit([row], ("kind", "record_id", "snoozed"), ctx.args.format, quiet=ctx.args.quiet, id_key="ref")
     return 0

@@ -6,7 +6,6 @@ import argparse
 
 from crm_tui.cli import CommandError, Context, UsageError
 from crm_tui.domain import roles, users
-from crm_tui.domain.errors import DomainError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -103,16 +102,13 @@ def _set(ctx: Context) -> int:
 def _roles(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
-    try:
-        user = users.get_user(a.login)
-        if a.grant or a.revoke:
-            actor = _admin(ctx)
-            for role in a.grant:
-                roles.grant(actor, user, role, config=ctx.config)
-            for role in a.revoke:
-                roles.revoke(actor, user, role, config=ctx.config)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from None
+    user = users.get_user(a.login)
+    if a.grant or a.revoke:
+        actor = _admin(ctx)
+        for role in a.grant:
+            roles.grant(actor, user, role, config=ctx.config)
+        for role in a.revoke:
+            roles.revoke(actor, user, role, config=ctx.config)
     held = roles.roles_of(user, ctx.config)
     print(f"{user.login}: {', '.join(held) if held else 'no job roles'}")
     return 0
