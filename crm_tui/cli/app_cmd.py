@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
@@ -10,10 +9,6 @@ import platformdirs
 
 from crm_tui.cli import Context
 from crm_tui.config import APP_NAME
-
-
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Launching the app needs no sub-command; nothing to register here."""
 
 
 def demo_database_path() -> Path:

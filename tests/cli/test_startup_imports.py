@@ -83,3 +83,42 @@ def test_demo_login_matches_the_generator() -> None:
     from crm_tui.domain.demo import DEMO_LOGIN
 
     assert demo_cmd.DEMO_LOGIN == DEMO_LOGIN
+
+
+def test_command_map_names_every_command_and_its_module() -> None:
+    """COMMANDS lets one command import only its own module; it must name
+    exactly what each module registers."""
+    import argparse
+    from importlib import import_module
+
+    from crm_tui.cli import COMMAND_MODULES, COMMANDS
+
+    registered: dict[str, str] = {}
+    for name in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers()
+        import_module(name).register(subparsers, argparse.ArgumentParser(add_help=False))
+        registered.update({command: name.rsplit(".", 1)[1] for command in subparsers.choices})
+    assert registered == COMMANDS
+
+
+def test_parsing_imports_only_the_named_command() -> None:
+    from crm_tui.cli import COMMAND_MODULES, command_modules
+
+    assert command_modules([]) == ()
+    assert command_modules(["--db", "today", "--user", "ann"]) == ()  # "today" is the --db value here
+    assert command_modules(["--db=x.db", "today", "--format", "json"]) == ("crm_tui.cli.today_cmd",)
+    assert command_modules(["--help"]) == COMMAND_MODULES
+    assert command_modules(["nonsense"]) == COMMAND_MODULES  # argparse lists every command
+
+
+def test_app_launch_parses_without_command_modules(tmp_path: Path) -> None:
+    code = ("import sys\nfrom crm_tui.cli import build_parser\nbuild_parser(sys.argv[1:]).parse_args(sys.argv[1:])\n"
+            "print('CMD', sorted(n for n in sys.modules if n.startswith('crm_tui.cli.') and n.endswith('_cmd')))")
+    assert _run(code, "--db", str(tmp_path / "crm.db"), "--user", "ann") == "CMD []"
+
+
+def test_unknown_command_lists_them_all(tmp_path: Path) -> None:
+    from crm_tui.cli import main
+
+    assert main(["--db", str(tmp_path / "crm.db"), "frobnicate"]) == 2

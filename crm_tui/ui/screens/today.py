@@ -22,7 +22,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
 from crm_tui import clock
-from crm_tui.domain import activities, agenda, recurrence, review
+from crm_tui.domain import activities, agenda, recurrence
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
@@ -102,10 +102,15 @@ class TodayScreen(CrmScreen):
         heading.set_class(bool(result.overdue), "-overdue")
         heading.update(header)
         self.set_class(result.empty, "-empty")
-        self._review_reminder()
+        # The list paints first; the reminder (its module and its query) follows.
+        self.call_after_refresh(self._review_reminder)
 
     def _review_reminder(self) -> None:
         """A line under the header while the weekly review is due or under way (not for read-only sessions)."""
+        if not self.is_mounted:
+            return
+        from crm_tui.domain import review
+
         status = None if self.session.readonly else self.attempt(review.status, self.session.user,
                                                                    self.session.config)
         text = status.text if status is not None else ""
