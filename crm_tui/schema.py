@@ -13,13 +13,15 @@ the result matches a fresh database.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from crm_tui import db
 from crm_tui.models import ALL_MODELS, CaseArticle, KnowledgeArticle, Meta
+
+if TYPE_CHECKING:  # playhouse.migrate (~10 ms) is imported only when a database needs upgrading
+    from playhouse.migrate import SchemaMigrator
 
 
 def _knowledge_articles(migrator: SchemaMigrator) -> None:
@@ -332,6 +334,8 @@ def ensure_schema() -> int:
             install_search_index(database)
             Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).execute()
         return SCHEMA_VERSION
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
     migrator = SqliteMigrator(database) if db.is_sqlite() else PostgresqlMigrator(database)
     for number in range(version + 1, SCHEMA_VERSION + 1):
         with database.atomic():
