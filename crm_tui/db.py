@@ -266,6 +266,25 @@ def _open_postgresql(url: str, *, readonly: bool) -> peewee.Database:
     return db
 
 
+def as_datetime(value: object) -> datetime.datetime:
+    """A datetime from a driver's raw row or an expression (MAX, COALESCE):
+    SQLite gives ISO text where PostgreSQL gives a datetime; a date is its midnight."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    return datetime.datetime.fromisoformat(str(value))
+
+
+def as_date(value: object) -> datetime.date:
+    """A date from a driver's raw row or an expression; see `as_datetime`."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, peewee.SqliteDatabase)
 

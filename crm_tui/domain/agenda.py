@@ -145,16 +145,6 @@ _COLUMNS = (
 )
 
 
-def _date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _datetime(value: object) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value  # type: ignore[return-value]
-    return dt.datetime.fromisoformat(str(value))
-
-
 def for_user(user: User, config: Config) -> Agenda:
     """The user's agenda now: overdue, today, and cases escalated to them."""
     zone = ZoneInfo(user.time_zone)
@@ -174,12 +164,12 @@ def for_user(user: User, config: Config) -> Agenda:
     for (aid, version, kind, subject, planned, start, duration, rkind, rid, priority, fixed, deadline) in raw:
         day = dates.get(planned)
         if day is None:
-            day = dates[planned] = _date(planned)
+            day = dates[planned] = db.as_date(planned)
         local = None
         late_minutes = 0
         late_days = (today - day).days
         if start is not None:
-            start = _datetime(start)
+            start = db.as_datetime(start)
             local = start.replace(tzinfo=_UTC).astimezone(zone).time()
             if late_days == 0 and start < now_utc:
                 late_minutes = int((now_utc - start).total_seconds() // 60)
@@ -190,7 +180,7 @@ def for_user(user: User, config: Config) -> Agenda:
             aid, version, OVERDUE if late_days > 0 else TODAY, kind, label, subject, day, local, duration,
             rkind, rid, names.get((rkind, rid)) or f"{rkind} {rid} (deleted)", priority,
             late_days if late_days > 0 else 0, late_minutes, bool(fixed),
-            _date(deadline) if deadline is not None else None,
+            db.as_date(deadline) if deadline is not None else None,
         )
         (overdue if late_days > 0 else todays).append(row)
     overdue.sort(key=lambda r: (r.planned_date, r.priority, r.local_time or dt.time.max, r.activity_id))
@@ -222,7 +212,7 @@ def escalated_to(user: User) -> tuple[EscalatedRow, ...]:
     )
     rows = []
     for cid, version, subject, account, priority, status, at, reason in query:
-        at = _datetime(at)
+        at = db.as_datetime(at) if at is not None else None
         rows.append(EscalatedRow(
             case_id=cid, version=version, subject=subject, account_name=account or "",
             case_priority=priority, status=status,

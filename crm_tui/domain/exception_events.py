@@ -21,17 +21,11 @@ def new_hits(config: Config, *, at: dt.datetime | None = None) -> list[exception
     """Exceptions as of `at` that no earlier run handed to the hook."""
     hits = exceptions.evaluate(config, at=at)
     fired = {
-        (rule, kind, record_id, _naive(since))
+        (rule, kind, record_id, db.as_datetime(since).replace(tzinfo=None))
         for rule, kind, record_id, since in HookFired.select(
             HookFired.rule, HookFired.kind, HookFired.record_id, HookFired.since).tuples()
     }
     return [hit for hit in hits if hit.key not in fired]
-
-
-def _naive(value: object) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    return dt.datetime.fromisoformat(str(value))
 
 
 @db.atomic

@@ -16,7 +16,7 @@ from typing import Any
 
 import peewee as pw
 
-from crm_tui import clock
+from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain.exceptions import PHONE_ACTIVITY_TYPE, PHONE_NOTE_KINDS, Hit, iso_utc
 from crm_tui.models import (
@@ -43,7 +43,7 @@ def _iso(value: Any) -> str | None:
         return iso_utc(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return iso_utc(dt.datetime.fromisoformat(str(value)))
+    return iso_utc(db.as_datetime(value))
 
 
 def _count(query: pw.SelectQuery) -> int:
@@ -92,19 +92,19 @@ def _last_touch(kind: str, record_id: int, at: dt.datetime) -> dict[str, Any] | 
                    & (Activity.status == "done") & (Activity.completed_at <= at))
             .order_by(Activity.completed_at.desc()).tuples().first())
     if done:
-        candidates.append((_dt(done[0]), f"{done[1]} done" + (f": {done[2]}" if done[2] else "")))
+        candidates.append((db.as_datetime(done[0]), f"{done[1]} done" + (f": {done[2]}" if done[2] else "")))
     note = (Note.select(Note.created_at, Note.kind)
             .where((Note.record_kind == kind) & (Note.record_id == record_id) & (Note.created_at <= at))
             .order_by(Note.created_at.desc()).tuples().first())
     if note:
-        candidates.append((_dt(note[0]), f"{note[1]} note"))
+        candidates.append((db.as_datetime(note[0]), f"{note[1]} note"))
     table = RECORD_MODELS[kind]._meta.table_name
     change = (AuditEvent.select(AuditEvent.at, AuditEvent.action)
               .where((AuditEvent.table == table) & (AuditEvent.row_id == record_id)
                      & (AuditEvent.action == "update") & (AuditEvent.at <= at))
               .order_by(AuditEvent.at.desc()).tuples().first())
     if change:
-        candidates.append((_dt(change[0]), "record changed"))
+        candidates.append((db.as_datetime(change[0]), "record changed"))
     if not candidates:
         return None
     when, what = max(candidates)
@@ -118,10 +118,6 @@ def _naive_utc(at: dt.datetime | None) -> dt.datetime:
     if at.tzinfo is not None:
         at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return dt.datetime(at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
-
-
-def _dt(value: Any) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def _events(config: Config, kind: str, record_id: int, at: dt.datetime, record: Any) -> dict[str, Any]:

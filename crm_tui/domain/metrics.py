@@ -95,11 +95,6 @@ def _naive(instant: dt.datetime | None) -> dt.datetime:
     return instant
 
 
-def _instant(value: object) -> dt.datetime:
-    """MIN() of a datetime column may come back as text on SQLite."""
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-
-
 def _raw(query: pw.Query) -> list[tuple]:
     """Driver rows without Peewee's per-value conversion (thousands of rows per period)."""
     return list(db.database.execute(query).fetchall())
@@ -125,8 +120,8 @@ def _first_events(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, dt.
         .where(entered & (Note.record_kind == "lead") & (Note.created_at <= until) & not_automatic(Note.activity))
         .group_by(Note.record_id)
     )
-    done = {lead_id: _instant(first) for lead_id, first in _raw(first_done) if first is not None}
-    notes = {lead_id: _instant(first) for lead_id, first in _raw(first_note) if first is not None}
+    done = {lead_id: db.as_datetime(first) for lead_id, first in _raw(first_done) if first is not None}
+    notes = {lead_id: db.as_datetime(first) for lead_id, first in _raw(first_note) if first is not None}
     return done, notes
 
 
@@ -135,7 +130,7 @@ def _touch_chain(config: Config, since: dt.datetime, until: dt.datetime
     """For each lead entered in the period: (entered, touched in time), plus response times."""
     window = dt.timedelta(days=config.thresholds.touched_within_days)
     leads = [
-        (lead_id, _instant(created), _instant(changed) if changed else None, _instant(touched) if touched else None)
+        (lead_id, db.as_datetime(created), db.as_datetime(changed) if changed else None, db.as_datetime(touched) if touched else None)
         for lead_id, created, changed, touched in _raw(
             Lead.select(Lead.id, Lead.created_at, Lead.status_changed_at, Lead.last_touch_at)
             .where((Lead.created_at >= since) & (Lead.created_at < until))
@@ -161,7 +156,7 @@ def _quote_chain(since: dt.datetime, until: dt.datetime) -> tuple[Share, Share, 
     and the median time to the first approved quote. A lead counts toward a window only
     once that window has passed (or its quote came): too early to judge otherwise."""
     entered = (Lead.created_at >= since) & (Lead.created_at < until)
-    leads = {lead_id: _instant(created) for lead_id, created in _raw(Lead.select(Lead.id, Lead.created_at).where(entered))}
+    leads = {lead_id: db.as_datetime(created) for lead_id, created in _raw(Lead.select(Lead.id, Lead.created_at).where(entered))}
     first_quote = (
         Quote.select(Opportunity.lead, pw.fn.MIN(Quote.approved_at))
         .join(Opportunity, on=(Quote.opportunity == Opportunity.id))
@@ -169,7 +164,7 @@ def _quote_chain(since: dt.datetime, until: dt.datetime) -> tuple[Share, Share, 
         .where(entered & Quote.approved_at.is_null(False) & (Quote.approved_at <= until))
         .group_by(Opportunity.lead)
     )
-    quoted = {lead_id: _instant(first) for lead_id, first in _raw(first_quote) if first is not None}
+    quoted = {lead_id: db.as_datetime(first) for lead_id, first in _raw(first_quote) if first is not None}
     shares = []
     for window, label in zip(QUOTE_WINDOWS, (QUOTE_FAST_LABEL, QUOTE_DAY_LABEL)):
         part = whole = 0

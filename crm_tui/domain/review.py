@@ -6,7 +6,8 @@ accounts, open leads and active cases that need a look, each with why:
 
 - no next activity planned (`next_activity_on` is empty);
 - no touch in `thresholds.stale_record_days` days (counted from the last
-  touch, or from creation when never touched);
+  touch, or from creation when never touched). An account counts its
+  contacts' and open deals' touches and next activities as its own;
 - an open opportunity whose forecast close date is past;
 - a case waiting on them (new or open and not answered yet, or escalated
   to them and not answered).
@@ -35,7 +36,7 @@ from crm_tui.config import Config
 from crm_tui.domain import activities, cases, changes, methodology, permissions, qualification, records
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError, NotFound, PermissionDenied
-from crm_tui.models import Account, Case, Lead, Opportunity, ReviewItem, ReviewSession, User
+from crm_tui.models import Account, Case, Contact, Lead, Opportunity, ReviewItem, ReviewSession, User
 
 KIND_ORDER = ("opportunity", "account", "lead", "case")
 """The order kinds come in: deals first, then accounts, leads and cases."""
@@ -182,13 +183,33 @@ def _opportunities(user: User, now: dt.datetime, cutoff: dt.datetime, today: dt.
 
 
 def _accounts(user: User, now: dt.datetime, cutoff: dt.datetime) -> list[Item]:
+    """An account is a relationship: a call to one of its contacts or work on
+    one of its open deals touches it, and their next steps are its next steps.
+    (Activities stamp only the record they are on.)"""
+    people = Contact.account == Account.id
+    deals = (Opportunity.account == Account.id) & (Opportunity.state == "open")
     query = (
-        Account.select(Account.id, Account.name, Account.created_at, Account.last_touch_at, Account.next_activity_on)
-        .where((Account.owner == user.id) & _needs_look(Account, cutoff))
+        Account.select(
+            Account.id, Account.name, Account.created_at, Account.last_touch_at, Account.next_activity_on,
+            Contact.select(pw.fn.MAX(Contact.last_touch_at)).where(people).alias("contact_touch"),
+            Opportunity.select(pw.fn.MAX(Opportunity.last_touch_at)).where(deals).alias("deal_touch"),
+            Contact.select(pw.fn.MIN(Contact.next_activity_on)).where(people).alias("contact_next"),
+            Opportunity.select(pw.fn.MIN(Opportunity.next_activity_on)).where(deals).alias("deal_next"),
+        )
+        .where(Account.owner == user.id)
         .dicts()
     )
-    return [Item("account", row["id"], row["name"], tuple(_common(row, now, cutoff)), row["last_touch_at"],
-                 row["next_activity_on"]) for row in query]
+    found = []
+    for row in query:
+        touches = [db.as_datetime(row[key]) for key in ("last_touch_at", "contact_touch", "deal_touch") if row[key]]
+        nexts = [db.as_date(row[key]) for key in ("next_activity_on", "contact_next", "deal_next") if row[key]]
+        row["last_touch_at"] = max(touches, default=None)
+        row["next_activity_on"] = min(nexts, default=None)
+        reasons = _common(row, now, cutoff)
+        if reasons:
+            found.append(Item("account", row["id"], row["name"], tuple(reasons), row["last_touch_at"],
+                              row["next_activity_on"]))
+    return found
 
 
 def _leads(user: User, now: dt.datetime, cutoff: dt.datetime) -> list[Item]:

@@ -205,3 +205,27 @@ def test_nobody_else_writes_to_my_review(rep: User, world: dict[str, Any]) -> No
     step = review.current(rep)
     with pytest.raises(DomainError, match="belongs to the rep"):
         review.mark_reviewed(other, step.item_id)
+
+
+def test_an_account_is_touched_through_its_contacts_and_open_deals(rep: User, world: dict[str, Any]) -> None:
+    """Calls to an account's people and work on its open deals count for the
+    account: it is not "never touched", and their next steps are its own."""
+    from crm_tui.models import Contact
+
+    account = world["account"]
+    Contact.create(first_name="Lou", last_name="Reed", account=account, owner=rep, created_at=T - 60 * D,
+                   last_touch_at=T - 20 * D)
+    texts = {(i.kind, i.record_id): i.reason_text for i in review.items(rep, Config())}
+    assert texts[("account", account.id)] == "no next activity planned; no touch in 20 days"
+
+    Contact.create(first_name="Ada", last_name="Byron", account=account, owner=rep, created_at=T - 60 * D,
+                   last_touch_at=T - 2 * D)
+    texts = {(i.kind, i.record_id): i.reason_text for i in review.items(rep, Config())}
+    assert texts[("account", account.id)] == "no next activity planned"
+
+    Opportunity.create(name="Closed deal", owner=rep, account=account, state="lost", created_at=T - 60 * D,
+                       next_activity_on=TOMORROW)
+    assert ("account", account.id) in {(i.kind, i.record_id) for i in review.items(rep, Config())}
+    Opportunity.create(name="Open deal", owner=rep, account=account, created_at=T - 60 * D,
+                       next_activity_on=TOMORROW)
+    assert ("account", account.id) not in {(i.kind, i.record_id) for i in review.items(rep, Config())}
