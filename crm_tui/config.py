@@ -289,6 +289,9 @@ class Intake:
     """From address of replies (default: [smtp] sender); Reply-To is the assignee."""
     retry_minutes: float = 10
     """How often `crm intake serve` retries replies that could not be sent."""
+    reply_within_hours: float = 48
+    """A reply still unsent this long after its capture is given up: an
+    "automatic" answer days late (after the rep called) confuses more than it helps."""
 
 
 @dataclass(frozen=True)
@@ -577,8 +580,9 @@ def _validate_intake(config: Config) -> None:
     for name in ("max_body_bytes", "rate_per_minute", "max_concurrent"):
         if getattr(intake, name) <= 0:
             raise ConfigError(f"intake.{name}: must be more than 0")
-    if intake.first_call_hours < 0 or intake.retry_minutes <= 0:
-        raise ConfigError("intake.first_call_hours must be 0 or more, intake.retry_minutes more than 0")
+    if intake.first_call_hours < 0 or intake.retry_minutes <= 0 or intake.reply_within_hours <= 0:
+        raise ConfigError("intake.first_call_hours must be 0 or more, intake.retry_minutes and "
+                          "intake.reply_within_hours more than 0")
     # Like [roles]' own defaults: renamed roles and the default intake role mean
     # nobody holds it, so round robin goes to the active reps.
     if intake.role != Intake.role and intake.role not in config.roles.names:

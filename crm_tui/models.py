@@ -664,6 +664,8 @@ class IntakeReply(pw.Model):
     only after the server accepted the message, in the transaction that logs
     it as an email activity; the unique (lead, template) key means the same
     reply never goes to the same lead twice, however often they come back.
+    A reply still pending `[intake] reply_within_hours` after it was created is
+    no longer tried (`last_error` says it was given up).
     """
 
     lead = pw.ForeignKeyField(Lead, backref="intake_replies", on_delete="CASCADE", lazy_load=False)

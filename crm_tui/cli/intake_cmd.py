@@ -99,7 +99,11 @@ def _send(ctx: Context, *, strict: bool) -> int:
         print(f"reply sent to {to} (lead {lead_id})")
     for lead_id, why in report.failed:
         print(f"crm: reply to lead {lead_id} not sent: {why}; it will be retried", file=sys.stderr)
-    if strict and not report.sent and not report.failed:
+    hours = ctx.config.intake.reply_within_hours
+    for lead_id in report.given_up:
+        print(f"crm: reply to lead {lead_id} given up: not sent within {hours:g} hours of the capture",
+              file=sys.stderr)
+    if strict and not report.sent and not report.failed and not report.given_up:
         print("no replies owed")
     return 1 if report.failed else 0
 

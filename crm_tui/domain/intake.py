@@ -341,9 +341,33 @@ def _plan_first_call(config: Config, lead: Lead, owner: User | None, submission:
 # ---- Replies --------------------------------------------------------------
 
 
-def pending_replies(limit: int = 200) -> list[IntakeReply]:
-    """Replies not yet accepted by a mail server, oldest first."""
-    return list(IntakeReply.select().where(IntakeReply.status == "pending").order_by(IntakeReply.id).limit(limit))
+GIVEN_UP = "given up: not sent within {hours:g} hours of the capture"
+"""`last_error` of a reply too late to send; it stays unsent, and is no longer tried."""
+
+
+def _reply_cutoff(config: Config) -> dt.datetime:
+    return clock.utcnow_naive() - dt.timedelta(hours=config.intake.reply_within_hours)
+
+
+def pending_replies(config: Config, limit: int = 200) -> list[IntakeReply]:
+    """Replies not yet accepted by a mail server and still in time
+    (`[intake] reply_within_hours`), oldest first."""
+    return list(IntakeReply.select().where(
+        (IntakeReply.status == "pending") & (IntakeReply.created_at >= _reply_cutoff(config))
+    ).order_by(IntakeReply.id).limit(limit))
+
+
+@db.atomic
+def give_up_late_replies(config: Config) -> list[int]:
+    """Mark unsent replies past `reply_within_hours` as given up (once: a later
+    run finds none); returns their leads' ids, so the run can say so."""
+    why = GIVEN_UP.format(hours=config.intake.reply_within_hours)
+    late = (IntakeReply.status == "pending") & (IntakeReply.created_at < _reply_cutoff(config)) & (
+        IntakeReply.last_error != why)
+    leads = [lead_id for (lead_id,) in IntakeReply.select(IntakeReply.lead).where(late).order_by(IntakeReply.id)
+             .tuples()]
+    IntakeReply.update(last_error=why).where(late).execute()
+    return leads
 
 
 def compose_reply(config: Config, reply: IntakeReply) -> Outgoing:

@@ -40,10 +40,12 @@ class ReplyBusy(runlock.RunBusy):
 
 @dataclass
 class ReplyReport:
-    """What a send run did: (lead id, address) sent, (lead id, why) failed."""
+    """What a send run did: (lead id, address) sent, (lead id, why) failed, leads given up."""
 
     sent: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    given_up: list[int] = field(default_factory=list)
+    """Leads whose reply was too late to send (`[intake] reply_within_hours`), told once."""
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -95,7 +97,8 @@ def send_replies(config: Config) -> ReplyReport:
     report = ReplyReport()
     runlock.acquire(intake.REPLY_LOCK_KEY, "another run is sending intake replies; this one sent nothing", ReplyBusy)
     try:
-        for reply in intake.pending_replies():
+        report.given_up = intake.give_up_late_replies(config)
+        for reply in intake.pending_replies(config):
             try:
                 outgoing = intake.compose_reply(config, reply)
                 message = mail.build_message(outgoing.to, outgoing.subject, outgoing.body,

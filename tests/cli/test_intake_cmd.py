@@ -124,3 +124,26 @@ def test_serve_needs_a_long_token(database: str, capsys: pytest.CaptureFixture[s
     assert "set a token of at least 16 characters" in capsys.readouterr().err
     assert main(["intake", "serve", "--listen", "nowhere", "--db", database]) == 2
     assert "expected HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_reply_unsent_for_too_long_is_given_up_once_and_never_sent(
+        database: str, team: dict[str, User], port: int, smtp, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    handler, controller = smtp
+    conf = config_file(tmp_path, port)
+    capture = json.dumps({"first_name": "Jo", "last_name": "Smith", "email": "jo@example.test"}).encode()
+    code, _, err = run(database, ["intake", "--config", str(conf)], capsys, stdin=capture, monkeypatch=monkeypatch)
+    assert code == 0 and "not sent" in err
+    lead = Lead.get(Lead.email == "jo@example.test")
+
+    controller.start()  # the server is back, but only two days and an hour later
+    later = ["--now", "2026-11-20T10:00:00Z"]
+    code, out, err = run(database, ["intake", "retry", "--config", str(conf), *later], capsys)
+    assert (code, out) == (0, "")
+    assert err == f"crm: reply to lead {lead.id} given up: not sent within 48 hours of the capture\n"
+    code, out, err = run(database, ["intake", "retry", "--config", str(conf), *later], capsys)
+    assert (code, out, err) == (0, "no replies owed\n", ""), "said once"
+    assert handler.messages == []
+    reply = IntakeReply.get()
+    assert reply.status == "pending" and reply.last_error.startswith("given up")
+    assert Activity.select().where(Activity.type == "email").count() == 0
