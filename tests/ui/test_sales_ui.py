@@ -157,3 +157,34 @@ async def test_records_lists_quotes_orders_invoices(rep: User, priced: None) -> 
         await pilot.pause()
         assert app.screen.query_one("#records-table").row_count == 0
     assert users.get_user("ann").id == rep.id
+
+
+async def test_cancel_the_open_order_with_a_reason(rep: User, manager: User, priced: None) -> None:
+    from crm_tui.models import Activity
+
+    opp = opportunity(rep, CFG)
+    quote = sales.create_quote(rep, CFG, opp.id)
+    sales.add_line(rep, quote.id, product="LIC")
+    sales.submit(rep, CFG, quote.id)  # within the discount limit: approved at once
+    sales.mark_sent(rep, quote.id)
+    sales.accept(rep, CFG, quote.id)
+    order = SalesOrder.get()
+    app = make_app(rep, CFG)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, "opportunity", opp.id)
+        assert "order.cancel" in offered(app)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # no reason: refused in the dialog, nothing changes
+        await pilot.pause()
+        assert "a reason for cancelling is required" in str(app.screen.query_one("#reason-error").render())
+        assert SalesOrder.get_by_id(order.id).status == "ordered"
+        await pilot.press(*"budget frozen", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordDetailScreen)
+        assert "order.cancel" not in offered(app)
+        assert "cancelled" in section(app, "quotes")
+    assert SalesOrder.get_by_id(order.id).status == "cancelled"
+    task = Activity.get_by_id(order.delivery_activity_id)
+    assert (task.status, task.cancel_reason) == ("cancelled", "budget frozen")

@@ -3,7 +3,7 @@ into the record detail view through its extension API (see record_detail).
 
 Opportunity keys act on its newest quote (or order) that can take the step:
 `Q` new quote, `L` lines, `U` submit, `P` approve, `J` reject, `D` send,
-`Y` accepted, `X` declined, `H` HTML file, `V` delivered, `B` bill (invoice).
+`Y` accepted, `X` declined, `H` HTML file, `V` delivered, `C` cancel the order, `B` bill (invoice).
 The "Quotes & orders" panel lists them. Account: `$` record a payment, `F`
 cycle the timeline's department filter, and the "Summary" panel heads the
 view (open opportunities, orders in delivery, unpaid balance, open cases).
@@ -103,14 +103,35 @@ def _html(screen: RecordDetailScreen) -> None:
         screen.notify(f"Wrote {written}", title="Quote as HTML")
 
 
+OPEN_ORDER = ("ordered", "in delivery")
+
+
 def _delivered(screen: RecordDetailScreen) -> None:
-    order = delivery.newest_order(screen.record_id, ("ordered", "in delivery"))
+    order = delivery.newest_order(screen.record_id, OPEN_ORDER)
     if order is None:
         return
     done = screen.attempt(delivery.mark_delivered, screen.session.user, screen.session.config, order.id)
     if done is not None:
         screen.notify(f"Order {delivery.order_label(done.number)} delivered")
         screen.changed()
+
+
+def _cancel_order(screen: RecordDetailScreen) -> None:
+    order = delivery.newest_order(screen.record_id, OPEN_ORDER)
+    if order is None:
+        return
+    label = delivery.order_label(order.number)
+
+    def finished(result) -> None:  # type: ignore[no-untyped-def]
+        if result is not None:
+            screen.notify(f"Order {label} cancelled; its delivery task too")
+            screen.changed()
+
+    screen.app.push_screen(ReasonDialog(
+        f"Cancel order {label}", "why the order is cancelled (the customer sees no mail)",
+        lambda reason: delivery.cancel_order(_user(screen), screen.session.config, order.id, reason,
+                                             expected_version=order.version),
+        button="Cancel order"), finished)
 
 
 def _bill(screen: RecordDetailScreen) -> None:
@@ -167,7 +188,11 @@ register_action("opportunity", DetailAction(
     run=_html, available=_has_quote(*sales.TRANSITIONS), writes=False))
 register_action("opportunity", DetailAction(
     key="V", id="order.delivered", description="Delivered", tooltip="The newest open order was delivered",
-    run=_delivered, available=lambda opp: delivery.newest_order(opp.id, ("ordered", "in delivery")) is not None))
+    run=_delivered, available=lambda opp: delivery.newest_order(opp.id, OPEN_ORDER) is not None))
+register_action("opportunity", DetailAction(
+    key="C", id="order.cancel", description="Cancel order",
+    tooltip="Cancel the newest open order, with a reason (its delivery task is cancelled too)",
+    run=_cancel_order, available=lambda opp: delivery.newest_order(opp.id, OPEN_ORDER) is not None))
 register_action("opportunity", DetailAction(
     key="B", id="order.bill", description="Bill order", tooltip="Invoice the newest order not billed yet",
     run=_bill, available=lambda opp: delivery.newest_order(
