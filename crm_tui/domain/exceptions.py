@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import peewee as pw
@@ -115,12 +115,28 @@ def as_columns(hits: Sequence[Hit]) -> list[Sequence[Any]]:
         return [() for _ in JSON_KEYS]
     rule, _number, rule_text, kind, record_id, record_name, login, _name, since, detail = zip(*hits)
     return [rule, rule_text, kind, record_id, record_name, [owner or None for owner in login],
-            list(map(_ISO_UTC, map(_ISO_FIELDS, since))), detail]
+            _iso_utc_many(since), detail]
 
 
-# iso_utc for many instants: one %-format each, without isoformat's keyword parsing.
-_ISO_UTC = "%04d-%02d-%02dT%02d:%02d:%02dZ".__mod__
-_ISO_FIELDS = attrgetter("year", "month", "day", "hour", "minute", "second")
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
+
+
+def _iso_utc_many(instants: Sequence[dt.datetime]) -> list[str]:
+    """iso_utc of many naive instants. datetime.isoformat (like %-formatting)
+    turns each number into text through C's sprintf, a third of the JSON's
+    cost for 13,000 hits; here each day is formatted once and the clock time
+    is put together from two-digit strings."""
+    days: dict[dt.date, str] = {}
+    two = _TWO_DIGITS
+    result = []
+    append = result.append
+    for instant in instants:
+        day = instant.date()
+        text = days.get(day)
+        if text is None:
+            text = days[day] = day.isoformat() + "T"
+        append(f"{text}{two[instant.hour]}:{two[instant.minute]}:{two[instant.second]}Z")
+    return result
 
 
 _Row = tuple[str, int, "str | None", "int | None", dt.datetime, str]

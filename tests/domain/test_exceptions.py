@@ -335,6 +335,8 @@ def test_json_columns_are_the_json_shape(world: dict[str, Any]) -> None:
     assert [dict(zip(exceptions.JSON_KEYS, row)) for row in zip(*columns)] == [hit.as_dict() for hit in hits]
     assert tuple(hits[0].as_dict()) == exceptions.JSON_KEYS
     assert [list(column) for column in exceptions.as_columns([])] == [[]] * len(exceptions.JSON_KEYS)
+    odd = [T + dt.timedelta(microseconds=999_999), T.replace(hour=0), dt.datetime(999, 12, 31, 23, 59, 59)]
+    assert exceptions._iso_utc_many(odd) == [exceptions.iso_utc(instant) for instant in odd]
 
 
 @pytest.mark.parametrize("statistics", ["none", "sampled"])
