@@ -32,6 +32,12 @@ database = peewee.DatabaseProxy()
 
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 6
+# SQLite's page cache per connection, in KiB (negative: a size, not a page count).
+# The default 2 MiB is smaller than what one run of the exception rules revisits
+# on a large database (the lead and activity indexes several rules probe): 16 MiB
+# reads 40 % fewer pages in a single run (42,000 -> 25,000 on the benchmark data).
+# Pages are taken only as they are read, so a small database costs nothing more.
+CACHE_KIB = 16384
 
 T = TypeVar("T")
 
@@ -189,7 +195,7 @@ def _open_sqlite(path: str, *, readonly: bool, create: bool) -> peewee.SqliteDat
         if file.exists() and file.is_dir():
             raise DatabaseError(f"{file} is a directory, not a database")
         path = str(file)
-    pragmas: dict[str, Any] = {"busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1}
+    pragmas: dict[str, Any] = {"busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1, "cache_size": -CACHE_KIB}
     if readonly:
         uri = f"file:{Path(path).absolute()}?mode=ro"
         db = peewee.SqliteDatabase(uri, uri=True, pragmas=pragmas, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -20,6 +20,8 @@ ROLES = ("rep", "manager", "admin")
 ACTIVITY_STATUSES = ("open", "done", "cancelled")
 NOTE_KINDS = ("phone", "voicemail", "email", "general")
 CASE_STATUSES = ("new", "open", "waiting", "resolved", "closed")
+OPEN_LEAD_STATUSES = ("new", "working", "qualified")
+OPEN_CASE_STATUSES = ("new", "open", "waiting")
 CASE_PRIORITIES = ("low", "normal", "high", "urgent")
 OPPORTUNITY_STATES = ("open", "won", "lost")
 PRIORITIES = {1: "high", 2: "normal", 3: "low"}
@@ -375,7 +377,8 @@ class StepCompletion(BaseModel):
     completed_at = pw.DateTimeField(default=utcnow_naive)
 
     class Meta:
-        indexes = ((("opportunity", "step"), True),)
+        # The second covers exception rule 5's "a step completed by then" probe.
+        indexes = ((("opportunity", "step"), True), (("opportunity", "completed_at"), False))
 
 
 class EmailTemplate(Versioned):
@@ -725,6 +728,34 @@ class Meta(pw.Model):
     class Meta:
         database = database
         table_name = "crm_meta"
+
+
+# ---- Indexes on expressions, for the exception rules (domain.exceptions) --
+#
+# Each expression is NULL for all but a few rows, and the rule's query asks
+# for it spelled exactly as here (`... <= cutoff`, `... IS NOT NULL`). No other
+# index can answer that term, so the planner takes this one whatever its
+# statistics say: with composite or partial indexes instead, SQLite went by a
+# sampled ANALYZE (or by none, on a database that never ran one), guessed
+# `status = ?` cheap and read every closed record. The constants are SQL
+# literals, not parameters: a query matches an index expression by its text.
+
+
+UNSCHEDULED_SINCE: dict[str, str] = {
+    "lead": f"CASE WHEN next_activity_on IS NULL AND {_check_in('status', OPEN_LEAD_STATUSES)} THEN created_at END",
+    "opportunity": "CASE WHEN next_activity_on IS NULL AND state = 'open' THEN created_at END",
+    "case": f"CASE WHEN next_activity_on IS NULL AND {_check_in('status', OPEN_CASE_STATUSES)} THEN created_at END",
+}
+"""Rule 6, per kind: an open record's creation while it has no next-activity stamp, else NULL."""
+
+OPEN_INCOMPLETE_LEAD = "CASE WHEN state = 'open' AND (forecast_close IS NULL OR amount IS NULL) THEN lead_id END"
+"""Rule 4: the lead of an open opportunity without a close date or an amount, else NULL."""
+
+for _kind, _model in (("lead", Lead), ("opportunity", Opportunity), ("case", Case)):
+    _model.add_index(_model.index(pw.SQL(f"({UNSCHEDULED_SINCE[_kind]})"),
+                                  name=f"{_model._meta.table_name}_unscheduled_since"))
+Opportunity.add_index(Opportunity.index(pw.SQL(f"({OPEN_INCOMPLETE_LEAD})"), name="opportunity_open_incomplete_lead"))
+del _kind, _model
 
 
 ALL_MODELS: tuple[type[pw.Model], ...] = (

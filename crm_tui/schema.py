@@ -285,11 +285,20 @@ def _weekly_review(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([ReviewSession, ReviewItem])
 
 
+def _exception_rule_indexes(migrator: SchemaMigrator) -> None:
+    """Exception rules 4, 5 and 6 (issue 6's 250 ms): expression indexes that
+    only the rules' own terms can use, and a covering step-completion index."""
+    from crm_tui.models import Case, Lead, Opportunity, StepCompletion
+
+    for model in (Lead, Opportunity, Case, StepCompletion):
+        model._schema.create_indexes(safe=True)
+
+
 # Each entry brings the schema from its index + 1 to index + 2.
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _knowledge_articles, _exceptions_and_alerts, _v2_search_and_sort_indexes,
     _snooze_presence_views_hooks, _job_roles, _sell_deliver_bill, _lead_intake, _recurring_activities,
-    _weekly_review,
+    _weekly_review, _exception_rule_indexes,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

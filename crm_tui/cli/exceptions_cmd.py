@@ -83,7 +83,9 @@ def write(hits: list, fmt: str, *, explained: list[dict] | None = None, parked: 
                                                 for row in explained]
         output.emit(rows, (*CSV_COLUMNS, "explain"), fmt, empty="no exceptions")
     elif fmt != "text" or not hits:
-        output.emit([hit.as_dict() for hit in hits], CSV_COLUMNS, fmt, empty="no exceptions")
+        from crm_tui.domain.exceptions import JSON_KEYS, as_columns
+
+        output.emit_columns(JSON_KEYS, as_columns(hits), CSV_COLUMNS, fmt, empty="no exceptions")
     else:
         current = None
         for hit in hits:

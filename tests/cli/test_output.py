@@ -60,3 +60,34 @@ def test_empty_text_says_so_and_empty_json_is_a_list() -> None:
     out = io.StringIO()
     output.emit([], COLUMNS, "json", stream=out)
     assert json.loads(out.getvalue()) == []
+
+
+def test_json_is_exactly_what_the_json_module_writes() -> None:
+    """The fast writer's text equals json.dumps(indent=2, ensure_ascii=False) of the plain
+    rows: same keys (columns encoded at once), differing keys, repeated values, odd types."""
+    many = [{"rule": "r1" if i % 3 else "r%2", "n": i, "ok": i % 2 == 0, "x": None if i % 5 else 1.5,
+             "day": dt.date(2026, 11, i % 28 + 1), "text": f'"quoted" é {i}\n'} for i in range(200)]
+    mixed = [{"id": 1, "a": "x"}, {"a": "y", "id": 2}, {}, {"id": 3, "amount": Decimal("0.10")}]
+    nested = [{"id": 1, "tags": ["a", "b"]}]
+    for rows in (many, mixed, nested, ROWS):
+        expected = json.dumps([{key: output.plain(value) for key, value in row.items()} for row in rows],
+                              indent=2, ensure_ascii=False)
+        assert render_rows(rows, "json") == expected + "\n"
+
+
+def test_rows_given_column_wise_print_the_same() -> None:
+    keys = tuple(ROWS[0])
+    columns = [[row[key] for row in ROWS] for key in keys]
+    for fmt in ("json", "csv", "text"):
+        out = io.StringIO()
+        output.emit_columns(keys, columns, COLUMNS, fmt, stream=out)
+        assert out.getvalue() == render(fmt)
+    out = io.StringIO()
+    output.emit_columns(keys, [[] for _ in keys], COLUMNS, "json", stream=out)
+    assert out.getvalue() == "[]\n"
+
+
+def render_rows(rows: list[dict], fmt: str) -> str:
+    out = io.StringIO()
+    output.emit(rows, COLUMNS, fmt, stream=out)
+    return out.getvalue()

@@ -282,3 +282,91 @@ def test_an_upgraded_database_gets_the_rule_indexes(tmp_path: Path) -> None:
         db.close()
     assert shapes[0] == shapes[1]
     assert ("activity", ("record_kind", "record_id", "status", "completed_at", "type"), False) in shapes[0]
+
+
+def test_converted_leads_need_an_open_opportunity_with_date_and_amount(rep: User) -> None:
+    """Rule 4 on converted leads: none at all, or an open one lacking a date or an amount,
+    fires; a complete one, or a closed one (history), does not."""
+    def converted(name: str) -> Lead:
+        return add_lead(rep, name, created=T - 30 * D, status="converted", status_changed_at=T - 20 * D)
+
+    bare = converted("Bare")
+    lacking = converted("Lacking")
+    Opportunity.create(name="No amount", lead=lacking, owner=rep, created_at=T - 19 * D,
+                       forecast_close=dt.date(2027, 1, 31))
+    complete = converted("Complete")
+    Opportunity.create(name="Complete", lead=complete, owner=rep, created_at=T - 19 * D,
+                       forecast_close=dt.date(2027, 1, 31), amount=100)
+    both = converted("Both")
+    Opportunity.create(name="Draft", lead=both, owner=rep, created_at=T - 19 * D)
+    Opportunity.create(name="Real", lead=both, owner=rep, created_at=T - 19 * D,
+                       forecast_close=dt.date(2027, 1, 31), amount=100)
+    closed = converted("Closed")
+    won_opportunity(closed, amount=None)
+    hits = exceptions.evaluate(Config(), rules=["lead_no_opportunity"])
+    assert [(hit.record_id, hit.detail) for hit in sorted(hits, key=lambda hit: hit.record_id)] == [
+        (bare.id, "converted without an opportunity"),
+        (lacking.id, "open opportunity lacks close date or amount"),
+    ]
+
+
+def test_open_leads_and_opportunities_without_a_next_step(rep: User) -> None:
+    """Rule 6 on leads and opportunities: open, no next-activity stamp, no open activity."""
+    lead = add_lead(rep, "Adrift", created=T - 10 * D, follow_up=False)
+    add_lead(rep, "Gone", created=T - 10 * D, status="unqualified", follow_up=False)
+    planned = add_lead(rep, "Planned", created=T - 10 * D)
+    opp = Opportunity.create(name="Adrift deal", owner=rep, created_at=T - 10 * D)
+    plan(rep, "opportunity", opp.id, status="done", day=(T - 3 * D).date(), completed=T - 3 * D)
+    Opportunity.create(name="Won deal", owner=rep, state="won", created_at=T - 10 * D)
+    # A stale stamp (no open activity behind it) keeps a record out, as before.
+    stamped = add_lead(rep, "Stamped", created=T - 10 * D, follow_up=False, next_activity_on=(T + D).date())
+    hits = exceptions.evaluate(Config(), rules=["no_open_activity"])
+    assert [(hit.kind, hit.record_id, hit.since, hit.detail) for hit in hits] == [
+        ("lead", lead.id, T - 10 * D, "no activity ever"),
+        ("opportunity", opp.id, T - 3 * D, "last activity done 2026-11-15"),
+    ]
+    assert planned.id not in {hit.record_id for hit in hits} and stamped.id not in {hit.record_id for hit in hits}
+
+
+def test_json_columns_are_the_json_shape(world: dict[str, Any]) -> None:
+    """`as_columns` (what `crm exceptions --format json` prints from) is `Hit.as_dict`, column-wise."""
+    hits = exceptions.evaluate(Config())
+    columns = exceptions.as_columns(hits)
+    assert [dict(zip(exceptions.JSON_KEYS, row)) for row in zip(*columns)] == [hit.as_dict() for hit in hits]
+    assert tuple(hits[0].as_dict()) == exceptions.JSON_KEYS
+    assert [list(column) for column in exceptions.as_columns([])] == [[]] * len(exceptions.JSON_KEYS)
+    odd = [T + dt.timedelta(microseconds=999_999), T.replace(hour=0), dt.datetime(999, 12, 31, 23, 59, 59)]
+    assert exceptions._iso_utc_many(odd) == [exceptions.iso_utc(instant) for instant in odd]
+
+
+@pytest.mark.parametrize("statistics", ["none", "sampled"])
+def test_rules_read_their_own_indexes_whatever_the_statistics(tmp_path: Path, statistics: str) -> None:
+    """Rules 4, 5 and 6 reach their few candidates through the indexes made for them, with no
+    planner statistics (a database in daily use) or sampled ones (`crm demo`): with a
+    composite index instead, sampled statistics sent SQLite through every closed record."""
+    db.open_database(str(tmp_path / "plans.db"))
+    schema.ensure_schema()
+    owner = User.create(login="ann", display_name="Ann")
+    leads = [{"last_name": f"L{i}", "owner": owner, "created_at": T - 30 * D,
+              "status": "new" if i % 50 == 0 else ("converted" if i % 2 else "unqualified")} for i in range(3000)]
+    Lead.insert_many(leads).execute()
+    Opportunity.insert_many([{"name": f"O{i}", "owner": owner, "created_at": T - 30 * D, "lead": i + 1,
+                              "state": "open" if i % 50 == 0 else "won"} for i in range(1, 3000, 2)]).execute()
+    Case.insert_many([{"subject": f"C{i}", "owner": owner, "created_at": T - 30 * D,
+                       "status": "open" if i % 50 == 0 else "closed"} for i in range(1000)]).execute()
+    connection = db.database.obj.connection()
+    if statistics == "sampled":
+        connection.execute("PRAGMA analysis_limit=1000")
+        connection.execute("ANALYZE")
+    sent: list[str] = []
+    connection.set_trace_callback(sent.append)
+    try:
+        exceptions.evaluate(Config(), at=T, rules=["lead_no_opportunity", "opportunity_steps", "no_open_activity"])
+    finally:
+        connection.set_trace_callback(None)
+    plans = "\n".join(row[-1] for sql in sent if sql.lstrip().upper().startswith("SELECT")
+                      for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+    for index in ("lead_unscheduled_since", "opportunity_unscheduled_since", "support_case_unscheduled_since",
+                  "opportunity_open_incomplete_lead", "step_completion_opportunity_id_completed_at"):
+        assert f"INDEX {index} " in plans, plans
+    db.close()
