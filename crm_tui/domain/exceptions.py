@@ -221,7 +221,7 @@ def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         )
     )
     for lead_id, first, last, company, owner, created in _rows(query):
-        yield ("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+        yield ("lead", lead_id, _person(first, last, company), owner, db.as_datetime(created) + limit,
                "never touched")
 
 
@@ -250,7 +250,7 @@ def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
         if count >= cfg.thresholds.lead_min_phone_notes:
             continue
-        yield ("lead", lead_id, _person(first, last, company), owner, _as_datetime(created) + limit,
+        yield ("lead", lead_id, _person(first, last, company), owner, db.as_datetime(created) + limit,
                f"still {status}, {count} phone note{'s' if count != 1 else ''}")
 
 
@@ -277,7 +277,7 @@ def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         )
     )
     for lead_id, first, last, company, owner, qualified, count in _rows(query):
-        yield ("lead", lead_id, _person(first, last, company), owner, _naive(_as_datetime(qualified)) + grace,
+        yield ("lead", lead_id, _person(first, last, company), owner, _naive(db.as_datetime(qualified)) + grace,
                f"{count} of {len(keys)} questions answered")
 
 
@@ -315,7 +315,7 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
                           (converted_bare, "converted without an opportunity"),
                           (converted_incomplete, "open opportunity lacks close date or amount")):
         for lead_id, first, last, company, owner, qualified_at in _rows(query):
-            began = _as_datetime(qualified_at)
+            began = db.as_datetime(qualified_at)
             if began <= at - grace:
                 yield ("lead", lead_id, _person(first, last, company), owner, began + grace, detail)
 
@@ -334,7 +334,7 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
         )
     )
     for opp_id, name, owner, created in _rows(query):
-        yield ("opportunity", opp_id, name, owner, _as_datetime(created) + limit, "no step completed")
+        yield ("opportunity", opp_id, name, owner, db.as_datetime(created) + limit, "no step completed")
 
 
 def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -369,9 +369,9 @@ def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
         query = model.select(model.id, *name_columns, model.owner, model.created_at, last_done.alias("last_done"))
         for row in _rows(query.where(where)):
             record_id, names, (owner, created, done) = row[0], row[1:-3], row[-3:]
-            began = _as_datetime(created)
+            began = db.as_datetime(created)
             if done:
-                done = _as_datetime(done)
+                done = db.as_datetime(done)
                 began = max(began, done)
             yield (kind, record_id, name_of(names), owner, _naive(began) + grace,
                    f"last activity done {done.date().isoformat()}" if done else "no activity ever")
@@ -400,7 +400,7 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     names = records.names((row[6], row[7]) for row in rows)
     one_day = dt.timedelta(days=1)
     midnight = dt.time()
-    as_datetime, as_date, combine = _as_datetime, _as_date, dt.datetime.combine
+    as_datetime, as_date, combine = db.as_datetime, db.as_date, dt.datetime.combine
     for act_id, kind_name, subject, owner, planned, start, kind, record_id in rows:
         day = as_date(planned)
         due = as_datetime(start) if start else combine(day + one_day, midnight)
@@ -425,12 +425,12 @@ def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_R
     )
     for case_id, subject, owner, sla_due, escalated, answered in _rows(query):
         reasons: list[tuple[dt.datetime, str]] = []
-        if sla_due is not None and _as_datetime(sla_due) < at:
-            reasons.append((_as_datetime(sla_due), "past its SLA"))
-        if escalated is not None and _as_datetime(escalated) + answer <= at and (
-            answered is None or _as_datetime(answered) > at
+        if sla_due is not None and db.as_datetime(sla_due) < at:
+            reasons.append((db.as_datetime(sla_due), "past its SLA"))
+        if escalated is not None and db.as_datetime(escalated) + answer <= at and (
+            answered is None or db.as_datetime(answered) > at
         ):
-            reasons.append((_as_datetime(escalated) + answer, "escalated, not answered"))
+            reasons.append((db.as_datetime(escalated) + answer, "escalated, not answered"))
         if reasons:
             yield ("case", case_id, subject, owner, min(when for when, _ in reasons),
                    " and ".join(text for _, text in reasons))
@@ -451,8 +451,8 @@ def _quote_approval(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         .where((Quote.status == "submitted") & (Quote.submitted_at < at - wait) & _owner(Quote, owner_id))
     )
     for quote_id, number, opp_name, owner, submitted, discount in _rows(query):
-        yield ("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, _as_datetime(submitted) + wait,
-                   f"submitted {_as_datetime(submitted):%Y-%m-%d %H:%M} UTC, discount up to {int(discount) / 100:g}%")
+        yield ("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, db.as_datetime(submitted) + wait,
+                   f"submitted {db.as_datetime(submitted):%Y-%m-%d %H:%M} UTC, discount up to {int(discount) / 100:g}%")
 
 
 def _invoice_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -467,7 +467,7 @@ def _invoice_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iter
                & _owner(Invoice, owner_id))
     )
     for invoice_id, number, account, owner, due, total, paid, currency in _rows(query):
-        due_day = _as_date(due)
+        due_day = db.as_date(due)
         left = (int(total) - int(paid)) / 100
         yield ("invoice", invoice_id, f"{number} · {account or 'no account'}", owner,
                    dt.datetime.combine(due_day + dt.timedelta(days=1), dt.time()) + limit,
@@ -486,7 +486,7 @@ def _order_late(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[
                & (SalesOrder.promised_on <= last_day) & (SalesOrder.created_at <= at) & _owner(SalesOrder, owner_id))
     )
     for order_id, number, account, owner, promised, status in _rows(query):
-        day = _as_date(promised)
+        day = db.as_date(promised)
         yield ("order", order_id, f"O-{number:05d} · {account or 'no account'}", owner,
                    dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) + limit,
                    f"promised {day:%Y-%m-%d}, still {status}")
@@ -496,19 +496,6 @@ def _rows(query: pw.Query) -> list[tuple[Any, ...]]:
     """Raw rows from the driver: on big hit sets Peewee's per-value conversion costs
     more than the query, so rules convert the few columns they use themselves."""
     return list(db.database.execute(query).fetchall())
-
-
-def _as_datetime(value: Any) -> dt.datetime:
-    """A datetime read through an expression (COALESCE, MAX) may come back as text on SQLite."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return dt.datetime.fromisoformat(str(value))
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 _EVALUATORS: dict[str, Callable[[Config, dt.datetime, int | None], Iterable[_Row]]] = {
