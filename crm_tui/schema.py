@@ -190,6 +190,10 @@ def _install_sqlite_search(database: pw.Database) -> None:
         # to keep: a fifth less work to index 350k records.
         "content='', columnsize=0, prefix='2 3', tokenize='unicode61 remove_diacritics 2')"
     )
+    # While indexing the rows already there, merge segments eight at a time
+    # rather than four (FTS5's default): a tenth less work for 425k records,
+    # and searches over the result measured the same. Four again afterwards.
+    _search_automerge(database, 8)
     for kind, table in SEARCH_TABLES.items():
         insert = f"INSERT INTO {SEARCH_TABLE}({columns}) VALUES ({_search_values(kind, 'new.')});"
         delete = (f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, {columns}) "
@@ -201,6 +205,11 @@ def _install_sqlite_search(database: pw.Database) -> None:
             f"BEGIN {delete} {insert} END"
         )
         database.execute_sql(f"INSERT INTO {SEARCH_TABLE}({columns}) {_search_rows(kind, table)}")
+    _search_automerge(database, 4)
+
+
+def _search_automerge(database: pw.Database, segments: int) -> None:
+    database.execute_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('automerge', ?)", (segments,))
 
 
 PG_SEARCH_TEXT = {
