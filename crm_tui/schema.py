@@ -90,22 +90,42 @@ def _digits_sql(column: str) -> str:
     return expr
 
 
-def _phone_tokens_sql(column: str) -> str:
-    """The `digits` column: all digits, and national forms of an international number."""
-    digits = _digits_sql(column)
+def _phone_tokens_sql(column: str, digits: str | None = None) -> str:
+    """The `digits` column: all digits, and national forms of an international number.
+
+    `digits`: a column already holding `_digits_sql(column)`; the expression
+    uses the digits up to sixteen times, and SQLite computes each use anew.
+    """
+    digits = digits or _digits_sql(column)
     intl = f"(CASE WHEN ltrim({column}) LIKE '+%' THEN {digits} WHEN {digits} LIKE '00%' THEN substr({digits}, 3) END)"
     national = " || ".join(f"' 0' || substr({intl}, {n})" for n in (2, 3, 4))
     return f"(CASE WHEN {intl} IS NULL THEN {digits} ELSE {intl} || {national} END)"
 
 
-def _search_values(kind: str, prefix: str) -> str:
+def _search_values(kind: str, prefix: str, digits: str | None = None) -> str:
     name, company, email, phone = SEARCH_COLUMNS[kind]
     values = [part.format(p=prefix) for part in (name, company, email)]
     if phone:
-        values += [f"{prefix}{phone}", _phone_tokens_sql(f"{prefix}{phone}")]
+        values += [f"{prefix}{phone}", _phone_tokens_sql(f"{prefix}{phone}", digits)]
     else:
         values += ["''", "''"]
     return f"{prefix}id * 8 + {SEARCH_KIND_NO[kind]}, " + ", ".join(values)
+
+
+def _search_rows(kind: str, table: str, where: str = "") -> str:
+    """A SELECT of the search values of a table's rows, for indexing many at once.
+
+    In id order: FTS5 writes out a segment whenever a rowid is lower than the
+    one before, and a scan of a covering index (opportunity's name) came in
+    name order, a segment every few rows (11 s instead of 0.6 s for 100k
+    opportunities). The phone's digits are computed once per row, in a
+    subquery (LIMIT keeps SQLite from folding it back into each use).
+    """
+    phone = SEARCH_COLUMNS[kind][3]
+    if not phone:
+        return f'SELECT {_search_values(kind, "")} FROM "{table}"{where} ORDER BY id'
+    return (f'SELECT {_search_values(kind, "", digits="crm_digits")} FROM '
+            f'(SELECT *, {_digits_sql(phone)} AS crm_digits FROM "{table}"{where} ORDER BY id LIMIT -1)')
 
 
 def _search_watched(kind: str) -> str:
@@ -158,7 +178,7 @@ def finish_search_index(database: pw.Database, deferred: tuple) -> None:
     trigger_sql, kind, table, first_id, last_id = deferred
     database.execute_sql(
         f"INSERT INTO {SEARCH_TABLE}(rowid, name, company, email, phone, digits) "
-        f'SELECT {_search_values(kind, "")} FROM "{table}" WHERE id BETWEEN ? AND ?',
+        + _search_rows(kind, table, " WHERE id BETWEEN ? AND ?"),
         (first_id, last_id),
     )
     database.execute_sql(trigger_sql)
@@ -172,6 +192,10 @@ def _install_sqlite_search(database: pw.Database) -> None:
         # to keep: a fifth less work to index 350k records.
         "content='', columnsize=0, prefix='2 3', tokenize='unicode61 remove_diacritics 2')"
     )
+    # While indexing the rows already there, merge segments eight at a time
+    # rather than four (FTS5's default): a tenth less work for 425k records,
+    # and searches over the result measured the same. Four again afterwards.
+    _search_automerge(database, 8)
     for kind, table in SEARCH_TABLES.items():
         insert = f"INSERT INTO {SEARCH_TABLE}({columns}) VALUES ({_search_values(kind, 'new.')});"
         delete = (f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, {columns}) "
@@ -182,9 +206,12 @@ def _install_sqlite_search(database: pw.Database) -> None:
             f'CREATE TRIGGER {table}_search_au AFTER UPDATE OF {_search_watched(kind)} ON "{table}" '
             f"BEGIN {delete} {insert} END"
         )
-        database.execute_sql(
-            f'INSERT INTO {SEARCH_TABLE}({columns}) SELECT {_search_values(kind, "")} FROM "{table}"'
-        )
+        database.execute_sql(f"INSERT INTO {SEARCH_TABLE}({columns}) {_search_rows(kind, table)}")
+    _search_automerge(database, 4)
+
+
+def _search_automerge(database: pw.Database, segments: int) -> None:
+    database.execute_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('automerge', ?)", (segments,))
 
 
 PG_SEARCH_TEXT = {

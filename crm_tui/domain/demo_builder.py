@@ -5,7 +5,12 @@ the entry point; this module is its engine, kept apart so each stays readable.
 
 The hot loop (`Builder._chain`, a million times at full size) uses
 `random.random()` with flat lookup tables instead of `choice`, stdlib zoneinfo
-instead of Pendulum, and writes dates and times as the text SQLite stores.
+instead of Pendulum, and writes dates and times as the text SQLite stores
+(`str()`, what the driver's adapter would write, made once per value, and for
+activities once per working day and quarter hour: `Owner.quarters`). Rows are
+plain tuples appended to the writer's buffers; names, company names and
+subjects come from small tables made once. Changing the order of the random
+draws changes the data: bump `demo.GENERATOR_VERSION` when it does.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import datetime as dt
 import random
 import zoneinfo
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from crm_tui import clock
 from crm_tui.config import Config
@@ -138,15 +142,29 @@ TIMED_SHARE = {"meeting": 0.9, "demo": 0.95, "call": 0.35, "task": 0.15, "email"
 DURATIONS = {"meeting": (30, 60, 60, 90), "demo": (60, 60, 90), "call": (15, 15, 30), "task": (30, 60), "email": (15,)}
 SLOTS = tuple(dt.timedelta(minutes=15 * i) for i in range(40))  # 08:00 .. 17:45 local
 DURATION_DELTAS = {minutes: dt.timedelta(minutes=minutes) for minutes in range(0, 241, 5)}
+SECOND = dt.timedelta(seconds=1)
+QUARTERS = 34 + 240 // 15  # the latest start slot plus the longest quarter-hour duration
+QUARTER_STEPS = tuple(dt.timedelta(minutes=15 * i) for i in range(QUARTERS))
 
 ACTIVITY_FIELDS = (
     "id", "type", "subject", "owner", "created_by", "record_kind", "record_id", "planned_date",
     "start_at", "duration_min", "priority", "fixed", "status", "outcome", "completed_at",
     "cancel_reason", "deadline", "first_planned_date", "previous", "followup",
-    "created_at", "updated_at", "version",
+    "created_at", "updated_at", "version", "notes",
 )
 NOTE_FIELDS = ("id", "record_kind", "record_id", "kind", "body", "author", "activity", "created_at", "updated_at")
 RECORD_FIELDS = ("id", "owner", "created_at", "updated_at", "version", "last_touch_at", "next_activity_on")
+
+
+def _subject_parts(template: str) -> tuple[str, str, str]:
+    """A subject template as (before, field, after) when its one field is {name}
+    or {company}, so a subject is two concatenations instead of a format call;
+    (template, "", "") for any other shape (formatted as usual)."""
+    for field_name in ("name", "company"):
+        before, found, after = template.partition("{" + field_name + "}")
+        if found and not any(brace in before + after for brace in "{}"):
+            return before, field_name, after
+    return template, "", ""
 
 
 def _expand(weights: dict[str, int] | tuple[tuple[str, int], ...]) -> tuple[str, ...]:
@@ -169,6 +187,8 @@ class Owner:
     today: dt.date = dt.date.min
     day_texts: list[str] = field(default_factory=list)
     _base: dict[int, dt.datetime] = field(default_factory=dict)
+    quarter_tables: dict[int, tuple[list[dt.datetime], list[str]]] = field(default_factory=dict)
+    _index_of: dict[dt.date, int] = field(default_factory=dict)
 
     def base(self, index: int) -> dt.datetime:
         value = self._base.get(index)
@@ -178,8 +198,23 @@ class Owner:
             self._base[index] = value
         return value
 
+    def quarters(self, index: int) -> tuple[list[dt.datetime], list[str]]:
+        """A working day's quarter hours from 08:00 local (`QUARTERS` of them,
+        as naive UTC) with their texts: the hot loop's times are list lookups,
+        each instant added and formatted once per day instead of per row."""
+        value = self.quarter_tables.get(index)
+        if value is None:
+            base = self.base(index)
+            instants = [base + step for step in QUARTER_STEPS]
+            value = self.quarter_tables[index] = (instants, [str(instant) for instant in instants])
+        return value
+
     def index_of(self, day: dt.date) -> int:
-        return min(bisect.bisect_left(self.days, day), len(self.days) - 1)
+        """The first working day on or after `day` (the last one after the calendar)."""
+        index = self._index_of.get(day)
+        if index is None:
+            index = self._index_of[day] = min(bisect.bisect_left(self.days, day), len(self.days) - 1)
+        return index
 
 
 class Builder:
@@ -193,6 +228,8 @@ class Builder:
         self.now = clock.utcnow_naive()
         self.now_text = str(self.now)
         self.texts: dict[dt.datetime, str] = {}
+        self.companies: dict[tuple[int, ...], tuple[str, str, int]] = {}
+        self.slugs: dict[str, str] = {}
         self.writer = bulk.BulkWriter()
         self.overloaded: list[dt.date] = []
         self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1, "intake": 1}
@@ -209,7 +246,10 @@ class Builder:
             # The first outcomes are the good ones: pick them more often.
             outcome_table = _expand({o: max(1, 6 - 2 * i) for i, o in enumerate(outcomes)})
             subjects = W.ACTIVITY_SUBJECTS.get(kind.name, W.GENERIC_SUBJECTS)
-            self.type_info[kind.name] = (timed, durations, outcome_table, subjects, kind.minutes)
+            # Durations in whole quarter hours end on a slot of the day's table (`Owner.quarters`).
+            quarters = tuple(d // 15 if d % 15 == 0 and 34 + d // 15 <= QUARTERS else None for d in durations)
+            self.type_info[kind.name] = (timed, durations, outcome_table, subjects, kind.minutes, quarters,
+                                         tuple(_subject_parts(subject) for subject in subjects))
         self.demo_type = "demo" if "demo" in names else (
             config.methodology[1].activity_type if len(config.methodology) > 1 else names[0])
         if self.demo_type not in names:
@@ -247,6 +287,8 @@ class Builder:
         w.table(Note, NOTE_FIELDS)
         w.table(EmailTemplate, ("id", "name", "subject", "body", "created_at", "updated_at", "version"))
 
+        self.add_activity = w.rows(Activity).append
+        self.add_note = w.rows(Note).append
         self._users()
         # As many deals as accounts: enough closed ones for "what wins" to have samples.
         opportunities = max(len(self.config.methodology) + 2 + 8, accounts) if accounts else 0
@@ -325,11 +367,27 @@ class Builder:
         """A company name, its mail domain and its place index."""
         r = self.rng.random
         place = 0 if r() < 0.45 else int(r() * len(W.PLACES))
-        country, legal, tld, _, _ = W.PLACES[place]
-        stem = W.COMPANY_HEADS[int(r() * len(W.COMPANY_HEADS))] + W.COMPANY_TAILS[int(r() * len(W.COMPANY_TAILS))]
-        kind = W.COMPANY_KINDS[int(r() * len(W.COMPANY_KINDS))]
-        name = f"{stem} {kind} {legal[int(r() * len(legal))]}"
-        return name, f"{W.ascii_slug(stem)}-{W.ascii_slug(kind)}.{tld}", place
+        head = int(r() * len(W.COMPANY_HEADS))
+        tail = int(r() * len(W.COMPANY_TAILS))
+        kind_index = int(r() * len(W.COMPANY_KINDS))
+        legal = W.PLACES[place][1]
+        legal_index = int(r() * len(legal))
+        key = (place, head, tail, kind_index, legal_index)
+        found = self.companies.get(key)
+        if found is None:
+            # A few tens of thousands of combinations: each name is made once.
+            stem = W.COMPANY_HEADS[head] + W.COMPANY_TAILS[tail]
+            kind = W.COMPANY_KINDS[kind_index]
+            found = self.companies[key] = (f"{stem} {kind} {legal[legal_index]}",
+                                           f"{self.slug(stem)}-{self.slug(kind)}.{W.PLACES[place][2]}", place)
+        return found
+
+    def slug(self, text: str) -> str:
+        """`ascii_slug`, remembered: names and company stems come from short lists."""
+        found = self.slugs.get(text)
+        if found is None:
+            found = self.slugs[text] = W.ascii_slug(text)
+        return found
 
     def _phone(self, place: int) -> str:
         r = self.rng.random
@@ -337,25 +395,26 @@ class Builder:
         return f"{prefix} {int(r() * 900) + 100} {int(r() * 9_000_000) + 1_000_000}"
 
     def _ago(self, min_days: float, max_days: float) -> dt.datetime:
-        return self.now - dt.timedelta(seconds=int((min_days + (max_days - min_days) * self.rng.random()) * 86400))
+        return self.now - SECOND * int((min_days + (max_days - min_days) * self.rng.random()) * 86400)
 
     # ---- activity chains -------------------------------------------------
     def _chain(self, owner: Owner, kind: str, rid: int, name: str, company: str, created: dt.datetime,
-               mode: str, k: int, end: dt.datetime | None = None, early_demo: bool | None = None,
-               ) -> tuple[dt.datetime | None, dt.date | None]:
+               created_text: str, mode: str, k: int, end: dt.datetime | None = None,
+               early_demo: bool | None = None) -> tuple[dt.datetime | None, str | None, dt.date | None]:
         """Write k activities for a record, each done one followed by the next.
 
         mode: "open" (the last is open, today or later), "overdue" (the last is
         open and already past), "stalled" (all done, the last without a follow-up)
-        or "closed" (all done by `end`). Returns (last touch, next activity day).
+        or "closed" (all done by `end`). Returns (last touch, its text, next activity day).
         early_demo: on opportunities, whether a demo falls within 7 days of creation.
         """
         if k <= 0:
-            return None, None
+            return None, None, None
         rng = self.rng.random
         days = owner.days
         tidx = owner.tidx
-        created_idx = owner.index_of(created.date())
+        index_of = owner.index_of
+        created_idx = index_of(created.date())
         start = max(created_idx, tidx - HISTORY_WORKING_DAYS) if mode != "closed" else created_idx
         open_idx = -1
         if mode == "open":
@@ -369,75 +428,95 @@ class Builder:
         elif mode == "stalled":
             done_hi = tidx - 1
         else:
-            done_hi = min(owner.index_of(end.date()) if end else tidx - 1, tidx - 1)
+            done_hi = min(index_of(end.date()) if end else tidx - 1, tidx - 1)
         n_done = k - 1 if open_idx >= 0 else k
         span = done_hi - start + 1
         if span <= 0:
             self.carry += n_done  # no room in the past: hand the quota on
             n_done = 0
             if open_idx < 0:
-                return None, None
-        positions = sorted(start + int(rng() * span) for _ in range(n_done)) if n_done else []
+                return None, None, None
+        positions = [start + int(rng() * span) for _ in range(n_done)]
+        positions.sort()
         if kind == "opportunity" and early_demo and positions:
             positions[0] = min(created_idx + int(rng() * 5), positions[1] if len(positions) > 1 else done_hi)
             positions[0] = max(positions[0], start)
         if open_idx >= 0:
             positions.append(open_idx)
         type_table = self.type_table[kind]
+        types = len(type_table)
         type_info = self.type_info
-        activity_rows = self.writer.rows(Activity).append
-        note_rows = self.writer.rows(Note).append
+        activity_rows = self.add_activity
+        note_rows = self.add_note
         uid = owner.id
         demo = uid == self.demo_owner_id
+        opportunity_demo = kind == "opportunity" and early_demo
+        demo_type = self.demo_type
+        meeting_type = self.meeting_type
         now = self.now
         now_text = self.now_text
         previous = None
         previous_done: dt.datetime = created
-        previous_text = str(created)
+        previous_text = created_text
         last_touch: dt.datetime | None = None
+        touch_text: str | None = None
         next_on: dt.date | None = None
         count = len(positions)
         ids = self.next_id
+        act_id = ids["activity"]
         # Rows carry dates and times as the text SQLite would store (str() is
         # isoformat(" ")): the driver's adapter per value costs more than the insert.
         day_texts = owner.day_texts
+        quarters = owner.quarters
+        known_quarters = owner.quarter_tables.get
         cached = self.texts.get
         text_of = self._text
+        fill = {"name": name, "company": company}
+        note_fill = None
         for i, index in enumerate(positions):
             is_open = open_idx >= 0 and i == count - 1
-            type_name = type_table[int(rng() * len(type_table))]
+            type_name = type_table[int(rng() * types)]
             if kind == "opportunity":
-                if early_demo and i == 0:
-                    type_name = self.demo_type
-                elif type_name == self.demo_type and index < created_idx + 6:
-                    type_name = self.meeting_type
-            timed_share, durations, outcomes, subjects, dated_minutes = type_info[type_name]
-            day = days[index]
+                if opportunity_demo and i == 0:
+                    type_name = demo_type
+                elif type_name == demo_type and index < created_idx + 6:
+                    type_name = meeting_type
+            timed_share, durations, outcomes, _, dated_minutes, durations_in_quarters, subjects = type_info[type_name]
             day_text = day_texts[index]
-            base = owner.base(index)
+            instants, texts = known_quarters(index) or quarters(index)
             if rng() < timed_share:
-                duration = durations[int(rng() * len(durations))]
-                start_at = base + SLOTS[int(rng() * 34)]
-                start_text = cached(start_at) or text_of(start_at)
+                pick = int(rng() * len(durations))
+                duration = durations[pick]
+                slot = int(rng() * 34)
+                start_text = texts[slot]
                 fixed = type_name in ("meeting", "demo") and rng() < 0.6
-                end_at = start_at + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
+                steps = durations_in_quarters[pick]
+                if steps is None:
+                    end_at = instants[slot] + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
+                    end_text = None
+                else:
+                    end_at = instants[slot + steps]
+                    end_text = texts[slot + steps]
             else:
                 duration = None
-                start_at = start_text = None
+                start_text = None
                 fixed = False
-                end_at = base + SLOTS[int(rng() * 38)]
+                slot = int(rng() * 38)
+                end_at = instants[slot]
+                end_text = texts[slot]
             r = rng()
             priority = 1 if r < 0.2 else (3 if r > 0.8 else 2)
-            subject = subjects[int(rng() * len(subjects))].format(name=name, company=company)
-            act_id = ids["activity"]
-            ids["activity"] = act_id + 1
+            before, field_name, after = subjects[int(rng() * len(subjects))]
+            subject = before + fill[field_name] + after if field_name else before.format_map(fill)
             created_text = previous_text if previous_done <= now else now_text
             if is_open:
+                day = days[index]
                 deadline = str(day + dt.timedelta(days=int(rng() * 6))) if rng() < 0.15 else None
                 first_planned = day_texts[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day_text
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
                                priority, fixed, "open", "", None, "", deadline, first_planned, previous, "",
-                               created_text, created_text, 1))
+                               created_text, created_text, 1, ""))
+                act_id += 1
                 next_on = day
                 if demo:
                     self.demo_load[day] = self.demo_load.get(day, 0) + (duration or dated_minutes)
@@ -449,46 +528,54 @@ class Builder:
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
                                priority, fixed, "cancelled", "", None,
                                W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day_text, previous,
-                               "", created_text, cached(end_at) or text_of(end_at), 1))
+                               "", created_text, end_text or cached(end_at) or text_of(end_at), 1, ""))
             else:
                 if end_at <= previous_done:  # two on one day: done after the one it followed
                     end_at = previous_done + SLOTS[1]
+                    end_text = None
                 outcome = outcomes[int(rng() * len(outcomes))]
-                if kind == "opportunity" and early_demo and i == 0:
+                if opportunity_demo and i == 0:
                     outcome = outcomes[0]
-                end_text = cached(end_at) or text_of(end_at)
+                if end_text is None:
+                    end_text = cached(end_at) or text_of(end_at)
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
                                priority, fixed, "done", outcome, end_text, "", None, day_text, previous,
-                               "none" if last else "scheduled", created_text, end_text, 1))
+                               "none" if last else "scheduled", created_text, end_text, 1, ""))
                 last_touch = end_at
+                touch_text = end_text
                 previous_done = end_at
                 previous_text = end_text
                 note_kind = "phone" if outcome == "connected" else "voicemail" if outcome == "left voicemail" \
                     else "email" if type_name == "email" else None
                 if note_kind and rng() < 0.4:
                     texts = W.NOTE_TEXTS[note_kind]
-                    body = texts[int(rng() * len(texts))].format(first=name.split(" ")[0], company=company)
+                    if note_fill is None:
+                        note_fill = {"first": name.split(" ")[0], "company": company}
+                    body = texts[int(rng() * len(texts))].format_map(note_fill)
                     note_id = ids["note"]
                     ids["note"] = note_id + 1
                     note_rows((note_id, kind, rid, note_kind, body, uid, act_id, end_text, end_text))
             previous = act_id
+            act_id += 1
+        ids["activity"] = act_id
         if demo and next_on is not None:
             self.demo_records.append((kind, rid, next_on, created))
-        return last_touch, next_on
+        return last_touch, touch_text, next_on
 
     def _text(self, instant: dt.datetime) -> str:
         text = self.texts[instant] = str(instant)
         return text
 
     def _general_note(self, owner: Owner, kind: str, rid: int, first: str, company: str,
-                      after: dt.datetime) -> dt.datetime:
+                      after: dt.datetime) -> tuple[dt.datetime, str]:
         texts = W.NOTE_TEXTS["general"]
         at = after + (self.now - after) * self.rng.random()
+        at_text = str(at)
         body = texts[int(self.rng.random() * len(texts))].format(first=first, company=company)
         note_id = self.next_id["note"]
         self.next_id["note"] = note_id + 1
-        self.writer.add(Note, (note_id, kind, rid, "general", body, owner.id, None, at, at))
-        return at
+        self.writer.add(Note, (note_id, kind, rid, "general", body, owner.id, None, at_text, at_text))
+        return at, at_text
 
     def _open_mode(self, overdue: float, stalled: float) -> str:
         r = self.rng.random()
@@ -497,26 +584,35 @@ class Builder:
     # ---- records ---------------------------------------------------------
     def _accounts(self, count: int) -> None:
         rng = self.rng.random
+        add = self.writer.rows(Account).append
+        checkpoint = self.writer.checkpoint
+        mode_shares = self.shape.account_mode
         self.account_info: list[tuple[str, str, int, Owner]] = [("", "", 0, self.owners[0])]  # 1-based
         for aid in range(1, count + 1):
             name, domain, place = self._company()
             owner = self._owner()
             country, _, _, _, cities = W.PLACES[place]
             created = self._ago(30, 700)
+            created_text = str(created)
             k = self._quota("account")
-            touch, next_on = self._chain(owner, "account", aid, name, name, created,
-                                         self._open_mode(*self.shape.account_mode), k)
+            touch, touch_text, next_on = self._chain(owner, "account", aid, name, name, created, created_text,
+                                                     self._open_mode(*mode_shares), k)
             if rng() < 0.1:
-                touch = max(filter(None, (touch, self._general_note(owner, "account", aid, "the team", name, created))))
-            self.writer.add(Account, (
-                aid, owner.id, created, touch or created, 1, touch, next_on, name,
-                W.INDUSTRIES[int(rng() * len(W.INDUSTRIES))], f"https://www.{domain}", f"info@{domain}",
-                self._phone(place), cities[int(rng() * len(cities))], country))
+                at, at_text = self._general_note(owner, "account", aid, "the team", name, created)
+                if touch is None or at > touch:
+                    touch, touch_text = at, at_text
+            add((aid, owner.id, created_text, touch_text or created_text, 1, touch_text, next_on, name,
+                 W.INDUSTRIES[int(rng() * len(W.INDUSTRIES))], f"https://www.{domain}", f"info@{domain}",
+                 self._phone(place), cities[int(rng() * len(cities))], country))
             self.account_info.append((name, domain, place, owner))
-            self.writer.checkpoint()
+            checkpoint()
 
     def _contacts(self, count: int) -> None:
         rng = self.rng.random
+        slug = self.slug
+        add = self.writer.rows(Contact).append
+        checkpoint = self.writer.checkpoint
+        mode_shares = self.shape.contact_mode
         accounts = len(self.account_info) - 1
         self.first_contact: dict[int, tuple[int, str]] = {}
         for cid in range(1, count + 1):
@@ -524,25 +620,38 @@ class Builder:
             if accounts and (cid <= accounts or rng() < 0.95):
                 aid = cid if cid <= accounts else 1 + int(rng() * accounts)
                 company, domain, place, owner = self.account_info[aid]
-                email = f"{W.ascii_slug(first)}.{W.ascii_slug(last)}@{domain}"
+                email = f"{slug(first)}.{slug(last)}@{domain}"
                 self.first_contact.setdefault(aid, (cid, f"{first} {last}"))
             else:
                 aid, company, place, owner = None, "", 0, self._owner()
-                email = f"{W.ascii_slug(first)}.{W.ascii_slug(last)}{cid}@mail.example"
+                email = f"{slug(first)}.{slug(last)}{cid}@mail.example"
             created = self._ago(10, 600)
+            created_text = str(created)
             name = f"{first} {last}"
-            touch, next_on = self._chain(owner, "contact", cid, name, company or name, created,
-                                         self._open_mode(*self.shape.contact_mode), self._quota("contact"))
-            self.writer.add(Contact, (
-                cid, owner.id, created, touch or created, 1, touch, next_on, aid, first, last,
-                W.TITLES[int(rng() * len(W.TITLES))], email, self._phone(place)))
-            self.writer.checkpoint()
+            _, touch_text, next_on = self._chain(
+                owner, "contact", cid, name, company or name, created, created_text,
+                self._open_mode(*mode_shares), self._quota("contact"))
+            add((cid, owner.id, created_text, touch_text or created_text, 1, touch_text, next_on, aid, first, last,
+                 W.TITLES[int(rng() * len(W.TITLES))], email, self._phone(place)))
+            checkpoint()
 
     def _leads(self, count: int) -> None:
         rng = self.rng.random
         shape = self.shape
         statuses = _expand(shape.lead_weights)
         questions = self.config.qualification
+        asked = len(questions)
+        # Per question: its key, its choices, and where the better half of them starts.
+        question_info = [(q.key, q.choices, len(q.choices) // 2) for q in questions]
+        slug = self.slug
+        now = self.now
+        writer = self.writer
+        add = writer.rows(Lead).append
+        add_touch = writer.rows(LeadTouch).append
+        add_intake = writer.rows(IntakeEvent).append
+        add_answer = writer.rows(QualificationAnswer).append
+        checkpoint = writer.checkpoint
+        ids = self.next_id
         self.converted: list[tuple[int, dt.datetime, str, str]] = []
         for lid in range(1, count + 1):
             status = LEAD_STATUSES[lid - 1] if lid <= len(LEAD_STATUSES) else statuses[int(rng() * len(statuses))]
@@ -550,10 +659,13 @@ class Builder:
             company, domain, place = self._company()
             owner = self._owner()
             created = self._ago(*shape.lead_ages[status])
-            changed = None if status == "new" else created + (self.now - created) * (0.3 + 0.6 * rng())
+            created_text = str(created)
+            changed = None if status == "new" else created + (now - created) * (0.3 + 0.6 * rng())
+            changed_text = None if changed is None else str(changed)
             # Touches: the first is the original source, the latest the current source.
             n_touches = 1 + (rng() < 0.45) + (rng() < 0.15)
             touched = created
+            touched_text = created_text
             source = ""
             original = ""
             for t in range(n_touches):
@@ -564,41 +676,44 @@ class Builder:
                 if t == 0:
                     original = source
                 else:
-                    touched = touched + (self.now - touched) * rng() * 0.5
+                    touched = touched + (now - touched) * rng() * 0.5
+                    touched_text = str(touched)
                 web = source in ("web form", "webinar", "newsletter", "LinkedIn")
-                tid = self.next_id["touch"]
-                self.next_id["touch"] = tid + 1
+                tid = ids["touch"]
+                ids["touch"] = tid + 1
                 touch_row = (
                     tid, lid, source,
                     W.CAMPAIGNS[int(rng() * len(W.CAMPAIGNS))] if web else "",
                     W.MEDIUMS[int(rng() * len(W.MEDIUMS))] if web else "",
                     W.REFERRERS[int(rng() * len(W.REFERRERS))] if web else "",
                     W.PAGES[int(rng() * len(W.PAGES))] if web else "",
-                    touched, touched, touched)
-                self.writer.add(LeadTouch, touch_row)
+                    touched_text, touched_text, touched_text)
+                add_touch(touch_row)
                 if source in W.CAPTURED_SOURCES:
                     # What `crm intake` would have logged: the form from the page it was on.
-                    iid = self.next_id["intake"]
-                    self.next_id["intake"] = iid + 1
+                    iid = ids["intake"]
+                    ids["intake"] = iid + 1
                     form = touch_row[6].rsplit("/", 1)[-1] or "contact"
-                    self.writer.add(IntakeEvent, (iid, lid, tid, form, "", "", t == 0, owner.id,
-                                                  "round robin" if t == 0 else "owner", "", touched, touched))
+                    add_intake((iid, lid, tid, form, "", "", t == 0, owner.id, "round robin" if t == 0 else "owner",
+                                "", touched_text, touched_text))
             # Qualification answers: complete for qualified leads, partial while working.
-            answered = {"qualified": len(questions), "converted": len(questions),
-                        "working": int(rng() * (len(questions) // 2 + 1)),
-                        "unqualified": min(len(questions), 1 + int(rng() * 2))}.get(status, 0)
-            for question in questions[:answered]:
-                choices = question.choices
+            # Both draws happen whatever the status, so the stream of numbers stays the same.
+            working = int(rng() * (asked // 2 + 1))
+            unqualified = min(asked, 1 + int(rng() * 2))
+            answered = asked if status in ("qualified", "converted") else (
+                working if status == "working" else unqualified if status == "unqualified" else 0)
+            at = changed_text or created_text
+            qid = ids["answer"]
+            for key, choices, half in question_info[:answered]:
                 if status == "unqualified":
                     answer = choices[0]
-                elif status in ("qualified", "converted"):
-                    answer = choices[len(choices) // 2 + int(rng() * (len(choices) - len(choices) // 2))]
-                else:
+                elif status == "working":
                     answer = choices[int(rng() * len(choices))]
-                qid = self.next_id["answer"]
-                self.next_id["answer"] = qid + 1
-                at = changed or created
-                self.writer.add(QualificationAnswer, (qid, lid, question.key, answer, owner.id, at, at))
+                else:
+                    answer = choices[half + int(rng() * (len(choices) - half))]
+                add_answer((qid, lid, key, answer, owner.id, at, at))
+                qid += 1
+            ids["answer"] = qid
             name = f"{first} {last}"
             if status in ("unqualified", "converted"):
                 mode = "closed"
@@ -610,17 +725,17 @@ class Builder:
             if mode == "none":
                 self.carry += k
                 k = 0
-            touch, next_on = self._chain(owner, "lead", lid, name, company, created, mode, k, end=changed)
+            touch, touch_text, next_on = self._chain(owner, "lead", lid, name, company, created, created_text,
+                                                     mode, k, end=changed)
             if changed is not None and (touch is None or changed > touch):
-                touch = changed
-            self.writer.add(Lead, (
-                lid, owner.id, created, changed or created, 1, touch, next_on, first, last, company,
-                W.TITLES[int(rng() * len(W.TITLES))],
-                f"{W.ascii_slug(first)}.{W.ascii_slug(last)}@{domain}", self._phone(place),
-                status, source, original, changed, changed if status == "converted" else None))
+                touch_text = changed_text
+            add((lid, owner.id, created_text, changed_text or created_text, 1, touch_text, next_on, first, last,
+                 company, W.TITLES[int(rng() * len(W.TITLES))], f"{slug(first)}.{slug(last)}@{domain}",
+                 self._phone(place), status, source, original, changed_text,
+                 changed_text if status == "converted" else None))
             if status == "converted":
                 self.converted.append((lid, changed, name, company))
-            self.writer.checkpoint()
+            checkpoint()
 
     def _opportunities(self, count: int) -> None:
         rng = self.rng.random
@@ -629,6 +744,12 @@ class Builder:
         states = [("open", i) for i in range(len(steps))] + [("won", -1), ("lost", -1)]
         converted = list(self.converted)
         win_share = {True: 0.5, False: 0.5}
+        step_keys = [step.key for step in steps]
+        now = self.now
+        ids = self.next_id
+        add = self.writer.rows(Opportunity).append
+        add_step = self.writer.rows(StepCompletion).append
+        checkpoint = self.writer.checkpoint
         for oid in range(1, count + 1):
             aid = 1 + int(rng() * accounts)
             account_name, _, _, owner = self.account_info[aid]
@@ -646,10 +767,10 @@ class Builder:
             if oid <= len(states):
                 state, step_index = states[oid - 1]
             else:
-                young = (self.now - created).days <= self.shape.opportunity_open_days
+                young = (now - created).days <= self.shape.opportunity_open_days
                 state = "open" if young and rng() < self.shape.opportunity_open else "closed"
                 step_index = int(rng() * len(steps)) if state == "open" else -1
-            age_days = (self.now - created).days
+            age_days = (now - created).days
             if state in ("closed", "won", "lost"):
                 if state == "closed":
                     # Error diffusion, not a coin: the win rates hold even in a small demo.
@@ -657,7 +778,7 @@ class Builder:
                     state = "won" if win_share[early_demo] >= 1 else "lost"
                     if state == "won":
                         win_share[early_demo] -= 1
-                closed_at = created + (self.now - created) * (0.4 + 0.5 * rng())
+                closed_at = created + (now - created) * (0.4 + 0.5 * rng())
                 done_steps = len(steps) if state == "won" else int(rng() * len(steps))
                 step = steps[-1].key if state == "won" else (steps[min(done_steps, len(steps) - 1)].key if steps else "")
                 probability = 100 if state == "won" else 0
@@ -671,29 +792,33 @@ class Builder:
                 step = steps[step_index].key if steps else ""
                 probability = min(90, 10 + 20 * step_index)
                 reason = ""
-                forecast = (self.now + dt.timedelta(days=int(-20 + 130 * rng()) if rng() < 0.08
-                                                    else 7 + int(110 * rng()))).date()
+                forecast = (now + dt.timedelta(days=int(-20 + 130 * rng()) if rng() < 0.08
+                                               else 7 + int(110 * rng()))).date()
                 mode = self._open_mode(*self.shape.opportunity_mode)
                 if age_days < 1:
                     mode = "open"
-            touch, next_on = self._chain(owner, "opportunity", oid, contact[1] if contact else account_name,
-                                         account_name, created, mode, quota, end=closed_at,
-                                         early_demo=early_demo)
-            step_end = closed_at or self.now
+            created_text = str(created)
+            touch, touch_text, next_on = self._chain(
+                owner, "opportunity", oid, contact[1] if contact else account_name, account_name, created,
+                created_text, mode, quota, end=closed_at, early_demo=early_demo)
+            step_end = closed_at or now
+            sid = ids["step"]
             for s in range(done_steps):
                 at = created + (step_end - created) * ((s + 1) / (done_steps + 1))
-                sid = self.next_id["step"]
-                self.next_id["step"] = sid + 1
-                self.writer.add(StepCompletion, (sid, oid, steps[s].key, owner.id, at, at, at))
+                at_text = str(at)
+                add_step((sid, oid, step_keys[s], owner.id, at_text, at_text, at_text))
+                sid += 1
                 if touch is None or at > touch:
-                    touch = at
-            amount = Decimal(int(2000 * (125 ** rng())) // 500 * 500 + 500)
+                    touch, touch_text = at, at_text
+            ids["step"] = sid
+            # Whole euros, 1,000 to 250,000 in steps of 500, stored as cents (MoneyField).
+            cents = (int(2000 * (125 ** rng())) // 500 * 500 + 500) * 100
             currency = "EUR" if rng() < 0.8 else ("USD" if rng() < 0.6 else "GBP")
-            self.writer.add(Opportunity, (
-                oid, owner.id, created, closed_at or touch or created, 1, touch, next_on,
-                f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
-                Opportunity.amount.db_value(amount), currency, probability, state, reason, closed_at))
-            self.writer.checkpoint()
+            closed_text = None if closed_at is None else str(closed_at)
+            add((oid, owner.id, created_text, closed_text or touch_text or created_text, 1, touch_text, next_on,
+                 f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
+                 cents, currency, probability, state, reason, closed_text))
+            checkpoint()
 
     def _cases(self, count: int) -> None:
         rng = self.rng.random
@@ -738,10 +863,12 @@ class Builder:
             closed_at = None if active else created + (self.now - created) * (0.5 + 0.4 * rng())
             subject = W.CASE_SUBJECTS[int(rng() * len(W.CASE_SUBJECTS))]
             mode = self._open_mode(*self.shape.case_mode) if active else "closed"
-            touch, next_on = self._chain(owner, "case", cid, contact[1] if contact else account_name, account_name,
-                                         created, mode, self._quota("case"), end=closed_at)
+            created_text = str(created)
+            _, touch_text, next_on = self._chain(
+                owner, "case", cid, contact[1] if contact else account_name, account_name, created, created_text,
+                mode, self._quota("case"), end=closed_at)
             self.writer.add(Case, (
-                cid, owner.id, created, closed_at or touch or created, 1, touch, next_on, aid,
+                cid, owner.id, created_text, closed_at or touch_text or created_text, 1, touch_text, next_on, aid,
                 contact[0] if contact else None, subject,
                 f"{subject}. Reported by {contact[1] if contact else 'the customer'} of {account_name}.",
                 priority, status, escalated_to, escalated_at, escalation_reason, answered, sla_due))
@@ -828,7 +955,7 @@ class Builder:
             subject = subjects[int(rng() * len(subjects))].format(name="the buying team", company="the customer")
             self.writer.add(Activity, (
                 act_id, type_name, subject, owner.id, owner.id, kind, rid, day, start_at, duration,
-                2, fixed, "open", "", None, "", None, day, None, "", created, created, 1))
+                2, fixed, "open", "", None, "", None, day, None, "", created, created, 1, ""))
             key = (kind, rid)
             current = touched.get(key, next_on)
             touched[key] = day if current is None or day < current else current
