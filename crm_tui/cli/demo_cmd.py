@@ -77,8 +77,9 @@ def _run(ctx: Context) -> int:
 
 def remove_database_files(path: Path) -> None:
     """Remove a SQLite file with its -wal and -shm companions, so no stale
-    journal is ever applied to a new file of the same name."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    journal is ever applied to a new file of the same name, and its -writer
+    lock file (db.py), so none is left behind."""
+    for suffix in ("", "-wal", "-shm", "-journal", "-writer"):
         try:
             os.remove(f"{path}{suffix}")
         except FileNotFoundError:
