@@ -76,7 +76,7 @@ class DayPicker(Vertical):
         index = radio.pressed_index
         return self._choices[index] if index >= 0 else self._default
 
-    def select(self, choice: str) -> None:
+    def choose(self, choice: str) -> None:
         """Press a quick choice from code (a key binding, a typed box)."""
         button = self.query_one(f"#{self.id}-{_slug(choice)}", RadioButton)
         if not button.value:
@@ -88,12 +88,12 @@ class DayPicker(Vertical):
     def type_date(self, text: str) -> None:
         """Fill the date box (e.g. "+2wd 10:00" from a configured chain) and choose it."""
         self.query_one(f"#{self.id}-date", Input).value = text
-        self.select(dates.A_DATE)
+        self.choose(dates.A_DATE)
 
     def reset(self, choice: str) -> None:
         """Back to a quick choice with empty boxes (an outcome without a chain)."""
         self.query_one(f"#{self.id}-date", Input).value = ""
-        self.select(choice)
+        self.choose(choice)
 
     @property
     def wants_none(self) -> bool:
@@ -136,11 +136,11 @@ class DayPicker(Vertical):
         if event.input.id == f"{self.id}-days":
             event.stop()
             if event.value:
-                self.select(dates.IN_N_DAYS)
+                self.choose(dates.IN_N_DAYS)
         elif event.input.id == f"{self.id}-date":
             event.stop()
             if event.value:
-                self.select(dates.A_DATE)
+                self.choose(dates.A_DATE)
         self.refresh_preview()
 
 

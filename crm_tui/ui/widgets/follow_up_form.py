@@ -62,7 +62,7 @@ class FollowUpForm(Vertical):
         `when` goes back to this form's default quick choice."""
         picker = self.picker
         if follow_up is None:
-            picker.select(NO_FOLLOW_UP)
+            picker.choose(NO_FOLLOW_UP)
             return
         if follow_up.type in self._config.activity_type_names:
             self.query_one("#fu-type", Select).value = follow_up.type
