@@ -20,6 +20,7 @@ from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
 from crm_tui.ui.screens.base import CrmScreen
+from crm_tui.ui.stylesheet import ThemeCachedStylesheet
 from crm_tui.ui.presence import PresenceHeartbeat
 
 T = TypeVar("T")
@@ -82,6 +83,7 @@ class CrmApp(App[None]):
         # switch_mode() from on_mount cost two (~40 ms of first paint).
         self.DEFAULT_MODE = start_mode
         super().__init__()
+        self.stylesheet = ThemeCachedStylesheet(variables=self.get_css_variables())
         self.session = session
         self._change_token = 0
         self.presence = PresenceHeartbeat(self)
