@@ -46,24 +46,89 @@ async def test_help_puts_crm_keys_before_the_generic_moving_keys(rep: User) -> N
         assert text.index("Undo my last change") < text.index("Moving around") < text.index("Cursor down")
 
 
-async def test_footer_at_80_columns_shows_help_first_and_the_screens_as_one_item(rep: User) -> None:
-    from textual.widgets import Footer
-    from textual.widgets._footer import FooterKey, FooterLabel
+def _bottom_line(app) -> str:  # type: ignore[no-untyped-def]
+    """The key bar as the user sees it: the screen's last line of text."""
+    from crm_tui.ui.widgets.key_bar import KeyBar
+
+    bar = app.screen.query_one(KeyBar)
+    return "".join(segment.text for segment in bar.render_line(0))
+
+
+async def test_key_bar_at_80_columns_shows_help_first_and_whole_items_only(rep: User) -> None:
+    from crm_tui.ui.widgets.key_bar import KeyBar
 
     app = make_app(rep)
     async with app.run_test(size=(80, 24)) as pilot:
-        footer = app.screen.query_one(Footer)
-        shown: list[str] = []
-        for _ in range(50):  # the footer recomposes after each focus change: wait until it settles
-            await pilot.pause(0.02)
-            keys = list(footer.query(FooterKey))
-            if keys and [key.key for key in keys] == shown:
-                break
-            shown = [key.key for key in keys]
-        assert keys[0].key == "question_mark" and keys[0].region.right <= 80
-        assert [key.key for key in keys].count("question_mark") == 1
-        screens = [label for label in footer.query(FooterLabel) if "Screens" in str(label.render())]
-        assert screens and screens[0].region.right < 80  # 1-4 fit, as "1234 Screens"
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        line = _bottom_line(app)
+        assert len(line) == 80
+        assert line.startswith(" ? Help c Complete")
+        assert line.rstrip().endswith("^p palette")
+        shown = bar.shown()
+        assert shown[0] == ("?", "Help") and shown[-1] == ("^p", "palette")
+        for keys, description in shown:  # nothing cut mid-word
+            assert f"{keys} {description}" in line
+
+
+async def test_key_bar_shows_the_four_screens_as_one_item_when_wide(rep: User) -> None:
+    app = make_app(rep)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        line = _bottom_line(app)
+        assert "  1234 Screens  " in line and "  q Quit  " in line  # wide: two spaces between items
+
+
+async def test_clicking_a_key_on_the_bar_presses_it(rep: User) -> None:
+    from crm_tui.ui.widgets.key_bar import KeyBar
+
+    app = make_app(rep)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        line = _bottom_line(app)
+        await pilot.click(KeyBar, offset=(line.index("1234 Screens") + 2, 0))  # the "3"
+        await pilot.pause()
+        assert app.current_mode == "records"
+        await pilot.pause()
+        await pilot.click(KeyBar, offset=(_bottom_line(app).index("? Help"), 0))
+        await pilot.pause()
+        assert app.screen.query("#help-text")
+
+
+async def test_key_bar_follows_the_focused_widget_and_the_screen(rep: User) -> None:
+    app = make_app(rep)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        assert "c Complete" in _bottom_line(app)
+        await pilot.press("3")
+        await pilot.pause()
+        line = _bottom_line(app)
+        assert "/ Search" in line and "c Complete" not in line
+
+
+async def test_title_bar_shows_who_and_when_in_the_first_frame(rep: User) -> None:
+    from crm_tui.ui.widgets.title_bar import TitleBar
+
+    app = make_app(rep)
+    async with app.run_test(size=(100, 30)):
+        top = "".join(segment.text for segment in app.screen.query_one(TitleBar).render_line(0))
+        assert top.startswith(" ◆ ") and "crm — Ann Lee · Wed 18 Nov 10:00 · Europe/Berlin" in top
+
+
+async def test_a_new_theme_restyles_the_screen(rep: User) -> None:
+    """Styles are parsed once per theme (ui/stylesheet.py): a theme change must still re-parse."""
+    from crm_tui.ui.widgets.title_bar import TitleBar
+
+    app = make_app(rep)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        dark = app.screen.query_one(TitleBar).styles.background
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert app.screen.query_one(TitleBar).styles.background != dark
+        app.theme = "textual-dark"
+        await pilot.pause()
+        assert app.screen.query_one(TitleBar).styles.background == dark
 
 
 async def test_a_long_key_description_wraps_beside_the_key_column(rep: User) -> None:

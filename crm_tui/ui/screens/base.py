@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header
+
+from crm_tui.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -36,7 +37,7 @@ class CrmScreen(Screen):
 
     def compose_chrome(self) -> ComposeResult:
         """The header every main screen shows; the footer is yielded last by `compose`."""
-        yield Header(icon="◆")
+        yield TitleBar()
 
     def commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""

@@ -19,7 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from crm_tui import clock, db
 from crm_tui.domain import exceptions, insights, metrics, snooze
@@ -28,6 +28,7 @@ from crm_tui.domain.metrics import ProcessMetrics
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.chart import Bar, BarChart
 from crm_tui.ui.widgets.what_wins import WhatWins
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 RELOAD_EVERY = 15.0
 """Seconds between re-runs caused by other users' changes (a busy team changes data every second)."""
@@ -101,7 +102,7 @@ class ExceptionsScreen(CrmScreen):
                 yield Static("", id="exceptions-metrics", markup=False)
                 yield BarChart(id="exceptions-chart", bar_width=12)
                 yield WhatWins(id="exceptions-wins")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_class(self.session.readonly, "-readonly")

@@ -19,7 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crm_tui import db
 from crm_tui.config import Config
@@ -30,6 +30,7 @@ from crm_tui.ui.dialogs.pick_user import PickUserDialog
 from crm_tui.ui.dialogs.rebalance import RebalanceDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.calendar import Calendar, hours
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 COLUMN_WIDTH = 18
 """Terminal cells a day column needs to stay readable."""
@@ -67,7 +68,7 @@ class PlanScreen(CrmScreen):
             yield Static(id="plan-heading")
             yield Static(id="plan-agenda")
             yield Calendar(id="calendar")
-        yield Footer()
+        yield KeyBar()
 
     calendar = getters.query_one("#calendar", Calendar)
     heading = getters.query_one("#plan-heading", Static)

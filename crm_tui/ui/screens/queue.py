@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from crm_tui.domain import agenda, context
 from crm_tui.domain.agenda import AgendaRow
@@ -24,6 +24,7 @@ from crm_tui.ui.dialogs.complete import Completion, ask_complete
 from crm_tui.ui.dialogs.reschedule import Reschedule, ask_reschedule
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.record_context import render_context
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 
 class QueueScreen(CrmScreen):
@@ -52,7 +53,7 @@ class QueueScreen(CrmScreen):
         yield Static("", id="queue-item", markup=False)
         with VerticalScroll(id="queue-body"):
             yield Static("", id="queue-context", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show_current()

@@ -53,7 +53,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from crm_tui.domain import activities, history, presence, records
 from crm_tui.domain.errors import DomainError
@@ -178,7 +178,7 @@ class RecordDetailScreen(CrmScreen):
             with Vertical(id="detail-main"):
                 yield Label("Timeline", classes="detail-heading", id="timeline-heading")
                 yield Timeline(self.session.user.time_zone, id="timeline")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#detail-related", DataTable).add_columns("Kind", "Name", "What")
@@ -385,3 +385,4 @@ class RecordDetailScreen(CrmScreen):
 from crm_tui.ui.screens import record_actions  # noqa: E402,F401
 from crm_tui.ui.screens import record_snooze  # noqa: E402,F401  (snooze keys)
 from crm_tui.ui.screens import sales_actions  # noqa: E402,F401  (quote, order, payment keys, account summary)
+from crm_tui.ui.widgets.key_bar import KeyBar

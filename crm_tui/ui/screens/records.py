@@ -28,13 +28,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Select, Tab, Tabs
+from textual.widgets import DataTable, Input, Label, Select, Tab, Tabs
 
 from crm_tui.domain import documents, presence, records, search, views
 from crm_tui.domain.records import Filters
 from crm_tui.ui.dialogs.follow_up import ask_follow_up
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.windowed_table import WindowedTable
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 KIND_TABS = (("lead", "Leads", "l"), ("account", "Accounts", "a"), ("contact", "Contacts", "k"),
              ("opportunity", "Opportunities", "o"), ("case", "Cases", "c"),
@@ -91,7 +92,7 @@ class RecordsScreen(CrmScreen):
         yield Input(placeholder="Search names, companies, emails, phone numbers…", id="records-search",
                     classes="-hidden")
         yield WindowedTable(id="records-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._zone = ZoneInfo(self.session.user.time_zone)

@@ -20,12 +20,13 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from crm_tui.domain import history, records, review
 from crm_tui.ui.dialogs.review_actions import ReviewLostDialog, ReviewScheduleDialog, ReviewUpdateDialog
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.timeline import Timeline
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 TIMELINE_ENTRIES = 15
 """How much recent history each record shows; `o` opens the whole of it."""
@@ -63,7 +64,7 @@ class ReviewScreen(CrmScreen):
             yield Label("Recent timeline", classes="detail-heading")
             yield Timeline(self.session.user.time_zone, id="review-timeline")
         yield Static("", id="review-complete")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.session.readonly:

@@ -19,13 +19,14 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crm_tui import clock
 from crm_tui.domain import activities, agenda, recurrence
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
+from crm_tui.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from crm_tui.ui.dialogs.complete import Completion
@@ -60,7 +61,7 @@ class TodayScreen(CrmScreen):
         yield Static("", id="today-review", markup=False)
         yield ActivityList(id="today-list")
         yield Static(EMPTY_TEXT, id="today-empty", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     _reload_queued = False
 
