@@ -141,3 +141,14 @@ async def test_a_long_key_description_wraps_beside_the_key_column(rep: User) -> 
         start = next(i for i, line in enumerate(lines) if "Complete the activity" in line)
         assert lines[start].startswith(" " * 13 + "c  ")
         assert lines[start + 1].startswith(" " * 16) and lines[start + 1].strip()  # the rest, indented
+
+
+async def test_key_bar_packs_tighter_when_the_terminal_narrows(rep: User) -> None:
+    app = make_app(rep)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        assert _bottom_line(app).startswith(" ? Help  c Complete")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        line = _bottom_line(app)
+        assert line.startswith(" ? Help c Complete") and len(line) == 80

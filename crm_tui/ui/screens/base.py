@@ -57,3 +57,16 @@ class CrmScreen(Screen):
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call a domain function; a refusal becomes a notification, not a crash."""
         return self.crm.attempt(fn, *args, **kwargs)
+
+    def _compositor_refresh(self) -> None:
+        """Paint the screen, but not a frame that Textual 8 would throw away.
+
+        Inside `App.batch_update` (all of start-up, and the calendar's moves)
+        a layout still renders the whole screen and `App._display` then drops
+        the frame: for Today's first paint that was ~40 ms spent on a frame
+        nobody saw. While a batch is open the top screen only notes that it
+        needs a repaint, which Textual does when the batch ends."""
+        if self.app._batch_count and self is self.app.screen:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
