@@ -106,8 +106,8 @@ class CrmApp(App[None]):
         self.presence.stop()
 
     def _tick(self) -> None:
-        local = clock.local_now(self.user.time_zone)
-        parts = [self.user.display_name, local.format("ddd D MMM HH:mm"), self.user.time_zone]
+        local = clock.local_wall(self.user.time_zone)
+        parts = [self.user.display_name, f"{local:%a} {local.day} {local:%b %H:%M}", self.user.time_zone]
         if self.session.readonly:
             parts.append("read-only")
         self.sub_title = " · ".join(parts)
