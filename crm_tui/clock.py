@@ -108,6 +108,11 @@ def local_wall(tz: str) -> dt.datetime:
     return _utc().astimezone(ZoneInfo(tz))
 
 
+def local_date(instant: dt.datetime, tz: str) -> dt.date:
+    """The day in a user's zone of a stored naive-UTC instant."""
+    return instant.replace(tzinfo=_UTC).astimezone(ZoneInfo(tz)).date()
+
+
 def today(tz: str) -> dt.date:
     """The user's local calendar day: midnight in their zone is the boundary.
 

@@ -36,6 +36,9 @@ from crm_tui.config import Config
 from crm_tui.domain import activities, cases, changes, methodology, permissions, qualification, records
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.errors import DomainError, NotFound, PermissionDenied
+from crm_tui.domain.review_status import (  # the reminder's part, apart for Today's start-up
+    Progress, open_session, progress, session_progress, status,
+)
 from crm_tui.models import Account, Case, Contact, Lead, Opportunity, ReviewItem, ReviewSession, User
 
 KIND_ORDER = ("opportunity", "account", "lead", "case")
@@ -88,25 +91,6 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Where a review stands: `done` of `total` items dealt with."""
-
-    session_id: int
-    done: int
-    total: int
-    started_at: dt.datetime
-    completed_at: dt.datetime | None
-
-    @property
-    def text(self) -> str:
-        return f"{self.done} of {self.total} reviewed"
-
-    @property
-    def complete(self) -> bool:
-        return self.completed_at is not None
-
-
-@dataclass(frozen=True)
 class Step:
     """One item of a running review, with the record as it is now."""
 
@@ -120,25 +104,6 @@ class Step:
     outcome: str
     record: Any
     progress: Progress
-
-
-@dataclass(frozen=True)
-class Status:
-    """For Today's reminder: is the weekly review due, and how far along is one?"""
-
-    due: bool
-    due_day: dt.date
-    """The latest review day (config.review.weekday) on or before today."""
-    last_completed: dt.datetime | None
-    in_progress: Progress | None
-
-    @property
-    def text(self) -> str:
-        if self.in_progress is not None:
-            return f"Weekly review: {self.in_progress.text} (W to continue)"
-        if self.due:
-            return f"Weekly review due since {self.due_day:%a %d %b} (W to start)"
-        return ""
 
 
 # ---- the list --------------------------------------------------------------
@@ -291,54 +256,15 @@ permissions.register(ReviewSession, _own_rows)
 permissions.register(ReviewItem, _own_rows)
 
 
-def _open_session(user: User) -> ReviewSession | None:
-    return (ReviewSession.select()
-            .where((ReviewSession.user == user.id) & ReviewSession.completed_at.is_null())
-            .order_by(ReviewSession.id.desc()).first())
-
-
-def _progress(session: ReviewSession) -> Progress:
-    done = ReviewItem.select().where((ReviewItem.session == session.id) & ReviewItem.done_at.is_null(False)).count()
-    return Progress(session.id, done, session.total, session.started_at, session.completed_at)
-
-
-def progress(user: User) -> Progress | None:
-    """The review in progress, or None when none is."""
-    session = _open_session(user)
-    return _progress(session) if session is not None else None
-
-
-def last_completed(user: User) -> dt.datetime | None:
-    """When the user last completed a weekly review."""
-    return (ReviewSession.select(pw.fn.MAX(ReviewSession.completed_at))
-            .where(ReviewSession.user == user.id).scalar())
-
-
-def due_day(config: Config, today: dt.date) -> dt.date:
-    """The latest review weekday on or before `today`."""
-    return today - dt.timedelta(days=(today.weekday() - config.review.weekday) % 7)
-
-
-def status(user: User, config: Config) -> Status:
-    """Whether Today should remind the user: due since the review day, until one is completed."""
-    today = clock.today(user.time_zone)
-    day = due_day(config, today)
-    last = last_completed(user)
-    if isinstance(last, str):
-        last = dt.datetime.fromisoformat(last)
-    done_since = last is not None and clock.to_local(last, user.time_zone).date() >= day
-    return Status(due=not done_since, due_day=day, last_completed=last, in_progress=progress(user))
-
-
 @db.atomic
 def start(user: User, config: Config) -> Progress:
     """Resume the review in progress, or start one over the records that need a look now.
 
     A review with nothing to look at is completed at once (and recorded).
     """
-    session = _open_session(user)
+    session = open_session(user)
     if session is not None:
-        return _progress(session)
+        return session_progress(session)
     found = items(user, config)
     now = clock.utcnow_naive()
     with changes.action(user):
@@ -347,7 +273,7 @@ def start(user: User, config: Config) -> Progress:
         for position, item in enumerate(found, start=1):
             changes.create(ReviewItem, session=session, position=position, record_kind=item.kind,
                            record_id=item.record_id, reasons=item.reason_text[:500])
-    return _progress(session)
+    return session_progress(session)
 
 
 def current(user: User, after: int = 0, *, back: bool = False) -> Step | None:
@@ -356,7 +282,7 @@ def current(user: User, after: int = 0, *, back: bool = False) -> Step | None:
     `after=0` is where a resumed review picks up: the first open item. With
     `back`, the last open item before position `after` instead (wrapping round).
     """
-    session = _open_session(user)
+    session = open_session(user)
     if session is None:
         return None
     open_items = list(ReviewItem.select().where((ReviewItem.session == session.id) & ReviewItem.done_at.is_null())
@@ -375,7 +301,7 @@ def current(user: User, after: int = 0, *, back: bool = False) -> Step | None:
         _finish(user, item, "gone")
         return current(user, after, back=back)
     return Step(item.id, item.position, item.record_kind, item.record_id, records.display_name(record),
-                item.reasons, item.outcome, record, _progress(session))
+                item.reasons, item.outcome, record, session_progress(session))
 
 
 def _item(user: User, item_id: int) -> ReviewItem:
@@ -401,7 +327,7 @@ def _finish(user: User, item: ReviewItem, outcome: str) -> Progress:
         left = ReviewItem.select().where((ReviewItem.session == session.id) & ReviewItem.done_at.is_null()).exists()
         if not left:
             changes.update(session, completed_at=now)
-    return _progress(ReviewSession.get_by_id(item.session_id))
+    return session_progress(ReviewSession.get_by_id(item.session_id))
 
 
 @db.atomic

@@ -110,9 +110,9 @@ class TodayScreen(CrmScreen):
         """A line under the header while the weekly review is due or under way (not for read-only sessions)."""
         if not self.is_mounted:
             return
-        from crm_tui.domain import review
+        from crm_tui.domain import review_status
 
-        status = None if self.session.readonly else self.attempt(review.status, self.session.user,
+        status = None if self.session.readonly else self.attempt(review_status.status, self.session.user,
                                                                    self.session.config)
         text = status.text if status is not None else ""
         reminder = self.query_one("#today-review", Static)
