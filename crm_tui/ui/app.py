@@ -4,6 +4,7 @@ UI test use. Screen-specific handlers live on their screens."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -101,6 +102,16 @@ class CrmApp(App[None]):
         self.set_interval(15, self._tick)
         self.set_interval(self.session.config.refresh_seconds, self._poll_changes)
         self.set_interval(self.session.config.presence_seconds, self.presence.beat)
+        if not gc.isenabled():
+            self.set_timer(1.0, self._collect_from_now_on)
+
+    def _collect_from_now_on(self) -> None:
+        """The launcher (cli.main) started the app with the cyclic garbage
+        collector off, to paint sooner. What start-up built lives as long as
+        the app: freeze it out of later collections (shorter pauses all
+        day), then collect as usual."""
+        gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         self.presence.stop()

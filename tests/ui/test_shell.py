@@ -152,3 +152,20 @@ async def test_key_bar_packs_tighter_when_the_terminal_narrows(rep: User) -> Non
         await pilot.pause()
         line = _bottom_line(app)
         assert line.startswith(" ? Help c Complete") and len(line) == 80
+
+
+async def test_garbage_collection_resumes_after_a_start_without_it(rep: User) -> None:
+    """`crm` starts the app with the collector off (cli.main); the app turns it back on."""
+    import gc
+
+    gc.disable()
+    try:
+        app = make_app(rep)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert not gc.isenabled()
+            await pilot.pause(1.2)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
