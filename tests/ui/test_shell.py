@@ -104,6 +104,10 @@ async def test_key_bar_follows_the_focused_widget_and_the_screen(rep: User) -> N
         await pilot.pause()
         line = _bottom_line(app)
         assert "/ Search" in line and "c Complete" not in line
+        for mode in ("2", "4"):  # the calendar's and the table's own keys come before the screen's
+            await pilot.press(mode)
+            await pilot.pause()
+            assert _bottom_line(app).startswith(" ? Help  "), mode
 
 
 async def test_title_bar_shows_who_and_when_in_the_first_frame(rep: User) -> None:

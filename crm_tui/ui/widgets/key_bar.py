@@ -21,6 +21,9 @@ from textual.binding import Binding
 from textual.widget import Widget
 
 
+HELP_KEY = "question_mark"
+
+
 class KeyItem(NamedTuple):
     """One item on the bar: a key (or a group's keys) and what it does."""
 
@@ -58,7 +61,7 @@ class KeyBar(Widget, can_focus=False):
         """The screen's shown keys in order, and the command palette's key.
 
         A key bound to an action twice shows once; consecutive bindings of one
-        group become one item, their keys side by side."""
+        group become one item, their keys side by side; `?` comes first."""
         active = self.screen.active_bindings
         first: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
@@ -78,6 +81,9 @@ class KeyBar(Widget, can_focus=False):
                 ))
                 continue
             items.extend(self._item(binding, enabled, tooltip) for binding, enabled, tooltip in members)
+        # `?` first on every screen, even where a focused widget's keys come
+        # first: it is the key that explains all the others.
+        items.sort(key=lambda item: HELP_KEY not in item.keys)
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
