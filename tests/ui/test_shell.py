@@ -173,3 +173,16 @@ async def test_garbage_collection_resumes_after_a_start_without_it(rep: User) ->
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+async def test_clicking_the_title_bar_icon_opens_the_command_palette(rep: User) -> None:
+    from textual.command import CommandPalette
+
+    from crm_tui.ui.widgets.title_bar import TitleBar
+
+    app = make_app(rep)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click(TitleBar, offset=(1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

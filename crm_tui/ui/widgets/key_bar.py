@@ -15,6 +15,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -107,31 +108,31 @@ class KeyBar(Widget, can_focus=False):
             keys = key_style + hover_style if hovered else key_style
             line, spans = Text(" " * key_pad.left, keys), []
             for key, label in zip(item.keys, item.labels):
-                spans.append(_Span(at + len(line), at + len(line) + len(label), key, item))
+                spans.append(_Span(at + line.cell_len, at + line.cell_len + cell_len(label), key, item))
                 line.append(label, keys)
             line.append(" " * key_pad.right, keys)
             if item.description:
                 line.append(" " * text_pad.left + item.description + " " * text_pad.right,
                             text_style + hover_style if hovered else text_style)
             if len(spans) == 1:  # a lone key: the whole item presses it
-                spans = [_Span(at, at + len(line), item.keys[0], item)]
+                spans = [_Span(at, at + line.cell_len, item.keys[0], item)]
             if not item.enabled:
                 line.stylize("dim")
             return line, spans
 
         width = self.size.width
         tail, tail_spans = draw(palette, 0) if palette is not None else (Text(), [])
-        room = width - (len(tail) + 1 if palette is not None else 0)
+        room = width - (tail.cell_len + 1 if palette is not None else 0)
         line, self._spans = Text(), []
         for item in items:
-            piece, spans = draw(item, len(line))
-            if len(line) + len(piece) > room:
+            piece, spans = draw(item, line.cell_len)
+            if line.cell_len + piece.cell_len > room:
                 break
             line.append_text(piece)
             self._spans.extend(spans)
         if palette is not None:
-            start = width - len(tail)
-            line.append(" " * max(1, start - len(line)))
+            start = width - tail.cell_len
+            line.append(" " * max(1, start - line.cell_len))
             line.append_text(tail)
             self._spans.extend(_Span(s.start + start, s.end + start, s.key, s.item) for s in tail_spans)
         return line
