@@ -104,6 +104,10 @@ async def test_key_bar_follows_the_focused_widget_and_the_screen(rep: User) -> N
         await pilot.pause()
         line = _bottom_line(app)
         assert "/ Search" in line and "c Complete" not in line
+        for mode in ("2", "4"):  # the calendar's and the table's own keys come before the screen's
+            await pilot.press(mode)
+            await pilot.pause()
+            assert _bottom_line(app).startswith(" ? Help  "), mode
 
 
 async def test_title_bar_shows_who_and_when_in_the_first_frame(rep: User) -> None:
@@ -169,3 +173,16 @@ async def test_garbage_collection_resumes_after_a_start_without_it(rep: User) ->
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+async def test_clicking_the_title_bar_icon_opens_the_command_palette(rep: User) -> None:
+    from textual.command import CommandPalette
+
+    from crm_tui.ui.widgets.title_bar import TitleBar
+
+    app = make_app(rep)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click(TitleBar, offset=(1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

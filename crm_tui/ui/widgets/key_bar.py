@@ -15,10 +15,14 @@ from __future__ import annotations
 from itertools import groupby
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
+
+
+HELP_KEY = "question_mark"
 
 
 class KeyItem(NamedTuple):
@@ -58,7 +62,7 @@ class KeyBar(Widget, can_focus=False):
         """The screen's shown keys in order, and the command palette's key.
 
         A key bound to an action twice shows once; consecutive bindings of one
-        group become one item, their keys side by side."""
+        group become one item, their keys side by side; `?` comes first."""
         active = self.screen.active_bindings
         first: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
@@ -78,6 +82,9 @@ class KeyBar(Widget, can_focus=False):
                 ))
                 continue
             items.extend(self._item(binding, enabled, tooltip) for binding, enabled, tooltip in members)
+        # `?` first on every screen, even where a focused widget's keys come
+        # first: it is the key that explains all the others.
+        items.sort(key=lambda item: HELP_KEY not in item.keys)
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
@@ -101,31 +108,31 @@ class KeyBar(Widget, can_focus=False):
             keys = key_style + hover_style if hovered else key_style
             line, spans = Text(" " * key_pad.left, keys), []
             for key, label in zip(item.keys, item.labels):
-                spans.append(_Span(at + len(line), at + len(line) + len(label), key, item))
+                spans.append(_Span(at + line.cell_len, at + line.cell_len + cell_len(label), key, item))
                 line.append(label, keys)
             line.append(" " * key_pad.right, keys)
             if item.description:
                 line.append(" " * text_pad.left + item.description + " " * text_pad.right,
                             text_style + hover_style if hovered else text_style)
             if len(spans) == 1:  # a lone key: the whole item presses it
-                spans = [_Span(at, at + len(line), item.keys[0], item)]
+                spans = [_Span(at, at + line.cell_len, item.keys[0], item)]
             if not item.enabled:
                 line.stylize("dim")
             return line, spans
 
         width = self.size.width
         tail, tail_spans = draw(palette, 0) if palette is not None else (Text(), [])
-        room = width - (len(tail) + 1 if palette is not None else 0)
+        room = width - (tail.cell_len + 1 if palette is not None else 0)
         line, self._spans = Text(), []
         for item in items:
-            piece, spans = draw(item, len(line))
-            if len(line) + len(piece) > room:
+            piece, spans = draw(item, line.cell_len)
+            if line.cell_len + piece.cell_len > room:
                 break
             line.append_text(piece)
             self._spans.extend(spans)
         if palette is not None:
-            start = width - len(tail)
-            line.append(" " * max(1, start - len(line)))
+            start = width - tail.cell_len
+            line.append(" " * max(1, start - line.cell_len))
             line.append_text(tail)
             self._spans.extend(_Span(s.start + start, s.end + start, s.key, s.item) for s in tail_spans)
         return line
