@@ -220,6 +220,10 @@ class Opportunity(Record):
     )
     close_reason = pw.CharField(default="", max_length=200)
     closed_at = pw.DateTimeField(null=True)
+    # Derived, like the Record stamps: the earliest methodology step completion
+    # (domain.methodology keeps it), so exception rule 5 reads an index range
+    # instead of probing step_completion for every open opportunity.
+    first_step_at = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("state", "created_at"), False), (("owner", "state"), False))
@@ -751,10 +755,16 @@ UNSCHEDULED_SINCE: dict[str, str] = {
 OPEN_INCOMPLETE_LEAD = "CASE WHEN state = 'open' AND (forecast_close IS NULL OR amount IS NULL) THEN lead_id END"
 """Rule 4: the lead of an open opportunity without a close date or an amount, else NULL."""
 
+NO_STEP_YET = "9999-12-31 00:00:00"
+OPEN_FIRST_STEP = f"CASE WHEN state = 'open' THEN COALESCE(first_step_at, '{NO_STEP_YET}') END"
+"""Rule 5: an open opportunity's first step completion (NO_STEP_YET when it has
+none), else NULL. "No step by then" is then the one range `> at`, for any `at`."""
+
 for _kind, _model in (("lead", Lead), ("opportunity", Opportunity), ("case", Case)):
     _model.add_index(_model.index(pw.SQL(f"({UNSCHEDULED_SINCE[_kind]})"),
                                   name=f"{_model._meta.table_name}_unscheduled_since"))
 Opportunity.add_index(Opportunity.index(pw.SQL(f"({OPEN_INCOMPLETE_LEAD})"), name="opportunity_open_incomplete_lead"))
+Opportunity.add_index(Opportunity.index(pw.SQL(f"({OPEN_FIRST_STEP})"), name="opportunity_open_first_step"))
 del _kind, _model
 
 

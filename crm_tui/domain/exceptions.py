@@ -23,11 +23,12 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
-from crm_tui.domain import records, snooze as snooze_mod
+from crm_tui.domain import bulk, records, snooze as snooze_mod
 from crm_tui.domain.users import get_user
 from crm_tui.models import (
-    OPEN_CASE_STATUSES, OPEN_INCOMPLETE_LEAD, OPEN_LEAD_STATUSES, UNSCHEDULED_SINCE, Account, Activity, AuditEvent,
-    Case, IntakeReply, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote, SalesOrder, StepCompletion, User,
+    OPEN_CASE_STATUSES, OPEN_FIRST_STEP, OPEN_INCOMPLETE_LEAD, OPEN_LEAD_STATUSES, UNSCHEDULED_SINCE, Account,
+    Activity, AuditEvent, Case, IntakeReply, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote,
+    SalesOrder, StepCompletion, User,
 )
 
 UNDECIDED_LEAD_STATUSES = ("new", "working")
@@ -321,7 +322,13 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
 
 
 def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
-    """Rule 5. "Used": at least one methodology step completed."""
+    """Rule 5. "Used": at least one methodology step completed by then.
+
+    Candidates: open opportunities whose first-step stamp is missing or later
+    than `at`, read from an expression index that holds only open ones
+    (models.OPEN_FIRST_STEP). The NOT EXISTS on the completions, asked of
+    those few, keeps it right where a step was written without the stamp.
+    """
     limit = _days(cfg.thresholds.opportunity_steps_days)
     step = StepCompletion.select(pw.SQL("1")).where(
         (StepCompletion.opportunity == Opportunity.id) & (StepCompletion.completed_at <= at)
@@ -329,7 +336,7 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
     query = (
         Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
         .where(
-            (Opportunity.state == "open") & (Opportunity.created_at <= at - limit)
+            (pw.SQL(OPEN_FIRST_STEP) > at) & (Opportunity.created_at <= at - limit)
             & ~pw.fn.EXISTS(step) & _owner(Opportunity, owner_id)
         )
     )
@@ -547,9 +554,18 @@ def evaluate_with_parked(
     rules: Sequence[str] | None = None,
 ) -> tuple[list[Hit], list[Parked]]:
     """The live exceptions, and the records parked (snoozed) as of `at` with
-    the hits they would have. Without any snooze this costs one tiny query."""
-    instant = _naive(at)
-    owner_id = owner.id if isinstance(owner, User) else owner
+    the hits they would have. Without any snooze this costs one tiny query.
+
+    No cyclic garbage collection meanwhile (bulk.collection_paused): a big
+    team's thousands of hits are tens of thousands of new objects, none in a
+    cycle, and every few hundred of them started a pass over everything alive.
+    """
+    with bulk.collection_paused():
+        return _evaluate_with_parked(config, _naive(at), owner.id if isinstance(owner, User) else owner, rules)
+
+
+def _evaluate_with_parked(config: Config, instant: dt.datetime, owner_id: int | None,
+                          rules: Sequence[str] | None) -> tuple[list[Hit], list[Parked]]:
     hits = _evaluate(config, instant, owner_id, rules)
     snoozed = snooze_mod.active_keys(instant)
     if not snoozed:
