@@ -381,7 +381,7 @@ class StepCompletion(BaseModel):
     completed_at = pw.DateTimeField(default=utcnow_naive)
 
     class Meta:
-        # The second covers exception rule 5's "a step completed by then" probe.
+        # The second covers "steps completed by then" per opportunity (process metrics).
         indexes = ((("opportunity", "step"), True), (("opportunity", "completed_at"), False))
 
 

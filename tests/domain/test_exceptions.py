@@ -98,7 +98,8 @@ def world(rep: User, manager: User) -> dict[str, Any]:
                                  forecast_close=dt.date(2027, 1, 31), amount=100)
         plan(ann, "opportunity", opp.id)
         made.setdefault("r5", opp)
-    done = Opportunity.create(name="Stepping", owner=ann, created_at=T - 30 * D)
+    # A step done, and its stamp as methodology.complete_step writes it.
+    done = Opportunity.create(name="Stepping", owner=ann, created_at=T - 30 * D, first_step_at=T - 29 * D)
     StepCompletion.create(opportunity=done, step="discovery", completed_at=T - 29 * D)
     plan(ann, "opportunity", done.id)
     # 6: open case with no open activity (near miss: one activity, open).
@@ -367,6 +368,6 @@ def test_rules_read_their_own_indexes_whatever_the_statistics(tmp_path: Path, st
     plans = "\n".join(row[-1] for sql in sent if sql.lstrip().upper().startswith("SELECT")
                       for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
     for index in ("lead_unscheduled_since", "opportunity_unscheduled_since", "support_case_unscheduled_since",
-                  "opportunity_open_incomplete_lead", "step_completion_opportunity_id_completed_at"):
+                  "opportunity_open_incomplete_lead", "opportunity_open_first_step"):
         assert f"INDEX {index} " in plans, plans
     db.close()
