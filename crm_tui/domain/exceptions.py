@@ -320,14 +320,15 @@ def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         (QualificationAnswer.lead == Lead.id) & QualificationAnswer.question.in_(keys)
         & (QualificationAnswer.answer != "")
     )
-    query = (
-        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
-                    _qualified_since(), answered.alias("answered"))
-        .where(
-            (Lead.status == "qualified") & (_qualified_since() <= at - grace)
-            & (answered < len(keys)) & _owner(Lead, owner_id)
-        )
+    # The conditions read only columns of lead(status, created_at, last_touch_at,
+    # status_changed_at), so SQLite picks that index for the inner query and
+    # reads the lead's row for the hits alone, not for every qualified lead.
+    unanswered = Lead.select(Lead.id).where(
+        (Lead.status == "qualified") & (_qualified_since() <= at - grace) & (answered < len(keys))
+        & _owner(Lead, owner_id)
     )
+    query = Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
+                        _qualified_since(), answered.alias("answered")).where(Lead.id.in_(unanswered))
     for lead_id, first, last, company, owner, qualified, count in _rows(query):
         yield ("lead", lead_id, _person(first, last, company), owner, _naive(db.as_datetime(qualified)) + grace,
                f"{count} of {len(keys)} questions answered")
