@@ -393,17 +393,25 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
     stamp is kept by the only writer of completions (methodology.complete_step,
     and undo, filled by the migration that added it), so no completion is
     probed: that probe per candidate was 40 % of the pages this rule read.
+    The age is checked on those candidates here, not in SQL: with a
+    `created_at <= ?` term, sampled statistics sent SQLite down the
+    created_at index through every opportunity instead.
     """
     limit = _days(cfg.thresholds.opportunity_steps_days)
     query = (
         Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
-        .where((pw.SQL(OPEN_FIRST_STEP) > at) & (Opportunity.created_at <= at - limit) & _owner(Opportunity, owner_id))
+        .where((pw.SQL(OPEN_FIRST_STEP) > at) & _owner(Opportunity, owner_id))
     )
     rows = _rows(query)
     if not rows:
         return []
     ids, names, owners, created = zip(*rows)
-    return _found("opportunity", ids, names, owners, _plus(created, limit), repeat("no step completed"))
+    since = list(_plus(created, limit))
+    keep = [when <= at for when in since]
+    if not all(keep):
+        ids, names, owners, since = ([value for value, kept in zip(column, keep) if kept]
+                                     for column in (ids, names, owners, since))
+    return _found("opportunity", ids, names, owners, since, repeat("no step completed"))
 
 
 def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
