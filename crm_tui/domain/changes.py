@@ -10,6 +10,7 @@ user's last action, and the change token that other processes poll.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import uuid
 from contextlib import contextmanager
@@ -283,8 +284,6 @@ def undo_last(user: User) -> list[tuple[str, int]]:
         AuditEvent.select().where(AuditEvent.change == last.change).order_by(AuditEvent.id.desc())
     )
     newest = max(event.id for event in events)
-    import importlib
-
     for module in STAMP_KEEPERS:
         importlib.import_module(module)
     with action(user):
