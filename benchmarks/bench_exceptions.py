@@ -116,11 +116,12 @@ def build(path: Path, leads: int, activities: int, users: int, seed: int, stuck:
                              "forecast_close": (opened + 60 * DAY).date() if rng.random() < 0.95 else None,
                              "amount": rng.randrange(1000, 100000) * 100 if rng.random() < 0.95 else None})
             opp_leads.append(lead_id)
-    _insert(conn, Opportunity, opp_rows)
     steps = []
     for opp_id, row in enumerate(opp_rows, start=1):
         if rng.random() < 0.9:
             steps.append({"opportunity_id": opp_id, "step": "discovery", "completed_at": row["created_at"] + DAY})
+            row["first_step_at"] = row["created_at"] + DAY  # the stamp methodology.complete_step keeps
+    _insert(conn, Opportunity, opp_rows)
     _insert(conn, StepCompletion, steps)
 
     case_count = max(1, leads // 10)

@@ -220,6 +220,10 @@ class Opportunity(Record):
     )
     close_reason = pw.CharField(default="", max_length=200)
     closed_at = pw.DateTimeField(null=True)
+    # Derived, like the Record stamps: the earliest methodology step completion
+    # (domain.methodology keeps it), so exception rule 5 reads an index range
+    # instead of probing step_completion for every open opportunity.
+    first_step_at = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("state", "created_at"), False), (("owner", "state"), False))
@@ -298,7 +302,8 @@ class Activity(Versioned):
 
     type = pw.CharField(max_length=32)
     subject = pw.CharField(max_length=200)
-    owner = pw.ForeignKeyField(User, backref="activities", on_delete="CASCADE")
+    # No index of its own: (owner, status, planned_date) below starts with it.
+    owner = pw.ForeignKeyField(User, backref="activities", on_delete="CASCADE", index=False)
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     record_kind = pw.CharField(
         max_length=12, constraints=[pw.Check(_check_in("record_kind", RECORD_KINDS))]
@@ -359,25 +364,26 @@ class Note(BaseModel):
 class QualificationAnswer(BaseModel):
     """One answer per configured question per lead (questions live in config)."""
 
-    lead = pw.ForeignKeyField(Lead, backref="answers", on_delete="CASCADE")
+    lead = pw.ForeignKeyField(Lead, backref="answers", on_delete="CASCADE", index=False)
     question = pw.CharField(max_length=40)
     answer = pw.CharField(max_length=120)
     answered_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("lead", "question"), True),)
+        # The second covers exception rule 3's count of non-empty answers per lead.
+        indexes = ((("lead", "question"), True), (("lead", "question", "answer"), False))
 
 
 class StepCompletion(BaseModel):
     """A methodology step done on an opportunity (steps live in config)."""
 
-    opportunity = pw.ForeignKeyField(Opportunity, backref="steps_done", on_delete="CASCADE")
+    opportunity = pw.ForeignKeyField(Opportunity, backref="steps_done", on_delete="CASCADE", index=False)
     step = pw.CharField(max_length=40)
     completed_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     completed_at = pw.DateTimeField(default=utcnow_naive)
 
     class Meta:
-        # The second covers exception rule 5's "a step completed by then" probe.
+        # The second covers "steps completed by then" per opportunity (process metrics).
         indexes = ((("opportunity", "step"), True), (("opportunity", "completed_at"), False))
 
 
@@ -751,10 +757,16 @@ UNSCHEDULED_SINCE: dict[str, str] = {
 OPEN_INCOMPLETE_LEAD = "CASE WHEN state = 'open' AND (forecast_close IS NULL OR amount IS NULL) THEN lead_id END"
 """Rule 4: the lead of an open opportunity without a close date or an amount, else NULL."""
 
+NO_STEP_YET = "9999-12-31 00:00:00"
+OPEN_FIRST_STEP = f"CASE WHEN state = 'open' THEN COALESCE(first_step_at, '{NO_STEP_YET}') END"
+"""Rule 5: an open opportunity's first step completion (NO_STEP_YET when it has
+none), else NULL. "No step by then" is then the one range `> at`, for any `at`."""
+
 for _kind, _model in (("lead", Lead), ("opportunity", Opportunity), ("case", Case)):
     _model.add_index(_model.index(pw.SQL(f"({UNSCHEDULED_SINCE[_kind]})"),
                                   name=f"{_model._meta.table_name}_unscheduled_since"))
 Opportunity.add_index(Opportunity.index(pw.SQL(f"({OPEN_INCOMPLETE_LEAD})"), name="opportunity_open_incomplete_lead"))
+Opportunity.add_index(Opportunity.index(pw.SQL(f"({OPEN_FIRST_STEP})"), name="opportunity_open_first_step"))
 del _kind, _model
 
 

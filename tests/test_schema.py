@@ -1,12 +1,13 @@
 """Schema versions: fresh databases, upgrades in place, and refusals."""
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from crm_tui import db, schema
-from crm_tui.models import Lead, Meta, User
+from crm_tui.models import Lead, Meta, Opportunity, StepCompletion, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -75,6 +76,10 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
     fresh = _shape(conn)
     users_before = User.create(login="kim", display_name="Kim")
     Lead.create(last_name="Ng", owner=users_before, email="kim@acme.test")
+    deal = Opportunity.create(name="Deal", owner=users_before)
+    stepless = Opportunity.create(name="Stepless", owner=users_before)
+    for step, day in (("demo", 12), ("discovery", 10)):
+        StepCompletion.create(opportunity=deal, step=step, completed_at=dt.datetime(2026, 11, day, 9, 0))
     schema.drop_search_index(conn)
     conn.execute_sql('DROP INDEX IF EXISTS "activity_series_id"')
     migrator = SqliteMigrator(conn) if db.is_sqlite() else PostgresqlMigrator(conn)
@@ -86,11 +91,15 @@ def test_each_migration_runs_on_every_backend(database: str) -> None:
             if index.name not in v1_indexes and not index.name.endswith("_pkey") \
                     and not index.name.startswith("sqlite_autoindex"):
                 conn.execute_sql(f'DROP INDEX IF EXISTS "{index.name}"')
+    migrate(migrator.drop_column("opportunity", "first_step_at"))  # its index went with the others
     Meta.update(value="1").where(Meta.key == "schema_version").execute()
     assert _shape(conn) != fresh
     assert schema.ensure_schema() == schema.SCHEMA_VERSION
     assert _shape(conn) == fresh
     assert Lead.get(Lead.email == "kim@acme.test").owner.login == "kim"
+    # The first-step stamp (exception rule 5) is filled from the completions there are.
+    assert Opportunity.get_by_id(deal.id).first_step_at == dt.datetime(2026, 11, 10, 9, 0)
+    assert Opportunity.get_by_id(stepless.id).first_step_at is None
 
 
 def _shape(database) -> dict[str, tuple[list[str], list[str]]]:

@@ -83,9 +83,11 @@ def write(hits: list, fmt: str, *, explained: list[dict] | None = None, parked: 
                                                 for row in explained]
         output.emit(rows, (*CSV_COLUMNS, "explain"), fmt, empty="no exceptions")
     elif fmt != "text" or not hits:
+        from crm_tui.domain.bulk import collection_paused
         from crm_tui.domain.exceptions import JSON_KEYS, as_columns
 
-        output.emit_columns(JSON_KEYS, as_columns(hits), CSV_COLUMNS, fmt, empty="no exceptions")
+        with collection_paused():  # thousands of hits, no cycles among their texts (exceptions.evaluate)
+            output.emit_columns(JSON_KEYS, as_columns(hits), CSV_COLUMNS, fmt, empty="no exceptions")
     else:
         current = None
         for hit in hits:

@@ -10,6 +10,7 @@ user's last action, and the change token that other processes poll.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import uuid
 from contextlib import contextmanager
@@ -31,11 +32,16 @@ from crm_tui.models import (
 M = TypeVar("M", bound=BaseModel)
 
 # Derived or bookkeeping columns: not shown as edits, not restored by undo.
-UNAUDITED = frozenset({"created_at", "updated_at", "version", "last_touch_at", "next_activity_on"})
+UNAUDITED = frozenset({"created_at", "updated_at", "version", "last_touch_at", "next_activity_on",
+                       "first_step_at"})
 
 # Called with (table, row id) after undo restored a row, so modules that keep
-# derived stamps (activities: the record's next activity day) can redo them.
+# derived stamps (activities: the record's next activity day; methodology: an
+# opportunity's first step) can redo them.
 AFTER_REVERT: list[Callable[[str, int], None]] = []
+STAMP_KEEPERS = ("crm_tui.domain.activities", "crm_tui.domain.methodology")
+"""The modules that register AFTER_REVERT hooks when imported: undo imports them,
+so a session that never loaded one (undo right after start-up) still redoes its stamps."""
 
 # Listeners told about committed events (`on-create`, `on-complete` hooks): each
 # gets one Event after the write's transaction committed, never inside it.
@@ -278,6 +284,8 @@ def undo_last(user: User) -> list[tuple[str, int]]:
         AuditEvent.select().where(AuditEvent.change == last.change).order_by(AuditEvent.id.desc())
     )
     newest = max(event.id for event in events)
+    for module in STAMP_KEEPERS:
+        importlib.import_module(module)
     with action(user):
         for event in events:
             later = (

@@ -277,7 +277,7 @@ class Builder:
         w.table(QualificationAnswer, ("id", "lead", "question", "answer", "answered_by", "created_at", "updated_at"))
         w.table(Opportunity, RECORD_FIELDS + ("name", "account", "contact", "lead", "step", "forecast_close",
                                               "amount", "currency", "probability", "state", "close_reason",
-                                              "closed_at"))
+                                              "closed_at", "first_step_at"))
         w.table(StepCompletion, ("id", "opportunity", "step", "completed_by", "completed_at", "created_at",
                                  "updated_at"))
         w.table(Case, RECORD_FIELDS + ("account", "contact", "subject", "description", "priority", "status",
@@ -803,10 +803,12 @@ class Builder:
                 created_text, mode, quota, end=closed_at, early_demo=early_demo)
             step_end = closed_at or now
             sid = ids["step"]
+            first_step_text = None
             for s in range(done_steps):
                 at = created + (step_end - created) * ((s + 1) / (done_steps + 1))
                 at_text = str(at)
                 add_step((sid, oid, step_keys[s], owner.id, at_text, at_text, at_text))
+                first_step_text = first_step_text or at_text
                 sid += 1
                 if touch is None or at > touch:
                     touch, touch_text = at, at_text
@@ -817,7 +819,7 @@ class Builder:
             closed_text = None if closed_at is None else str(closed_at)
             add((oid, owner.id, created_text, closed_text or touch_text or created_text, 1, touch_text, next_on,
                  f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
-                 cents, currency, probability, state, reason, closed_text))
+                 cents, currency, probability, state, reason, closed_text, first_step_text))
             checkpoint()
 
     def _cases(self, count: int) -> None:

@@ -9,25 +9,28 @@ instant the exception began (`since`).
 Records carry denormalized stamps (`last_touch_at`, `next_activity_on`) that
 make the common case an index scan; where a stamp is missing the rules fall
 back to the events themselves (notes, activities, audited status changes), so
-a record written by an older tool or an import is judged the same way.
+a record written by an older tool or an import is judged the same way. Rule 5
+reads an opportunity's `first_step_at` alone: completions have one writer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import add, itemgetter, not_
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Thresholds
-from crm_tui.domain import records, snooze as snooze_mod
+from crm_tui.domain import bulk, records, snooze as snooze_mod
 from crm_tui.domain.users import get_user
 from crm_tui.models import (
-    OPEN_CASE_STATUSES, OPEN_INCOMPLETE_LEAD, OPEN_LEAD_STATUSES, UNSCHEDULED_SINCE, Account, Activity, AuditEvent,
-    Case, IntakeReply, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote, SalesOrder, StepCompletion, User,
+    OPEN_CASE_STATUSES, OPEN_FIRST_STEP, OPEN_INCOMPLETE_LEAD, OPEN_LEAD_STATUSES, UNSCHEDULED_SINCE, Account,
+    Activity, AuditEvent, Case, IntakeReply, Invoice, Lead, Note, Opportunity, QualificationAnswer, Quote,
+    SalesOrder, User,
 )
 
 UNDECIDED_LEAD_STATUSES = ("new", "working")
@@ -175,6 +178,47 @@ def _person(first: str, last: str, company: str) -> str:
     return name or company or ""
 
 
+# ---- a rule's rows, a column at a time ------------------------------------
+#
+# A rule may find thousands of rows, and Python code run per row is most of
+# its cost after the query. So rules take their rows apart into columns
+# (`zip(*rows)`) and put hits together with map/zip over whole columns: the
+# loops run in C, and only what needs a decision per row (a person's name,
+# the later of two instants) is a comprehension.
+
+_FROM_ISO = dt.datetime.fromisoformat
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """`db.as_datetime` of one value, SQLite's ISO text first."""
+    return _FROM_ISO(value) if type(value) is str else db.as_datetime(value)
+
+
+def _datetimes(values: Sequence[Any]) -> Iterable[dt.datetime]:
+    """`db.as_datetime` of a column: SQLite's ISO text is read by one C call a value."""
+    if set(map(type, values)) == {str}:
+        return map(_FROM_ISO, values)
+    return map(db.as_datetime, values)
+
+
+def _plus(values: Sequence[Any], delta: dt.timedelta) -> Iterable[dt.datetime]:
+    """Each instant of a column, `delta` later."""
+    return map(add, _datetimes(values), repeat(delta))
+
+
+def _people(firsts: Sequence[str], lasts: Sequence[str], companies: Sequence[str]) -> list[str]:
+    """`_person` of each row's columns."""
+    names = [f"{first or ''} {last or ''}".strip() for first, last in zip(firsts, lasts)]
+    return [f"{name} ({company})" if company and name else name or company or ""
+            for name, company in zip(names, companies)]
+
+
+def _found(kind: str, ids: Sequence[int], names: Iterable[str], owners: Sequence[Any],
+           since: Iterable[dt.datetime], details: Iterable[str]) -> list[_Row]:
+    """Rows put together from their columns."""
+    return list(zip(repeat(kind), ids, names, owners, since, details))
+
+
 def _owner(model: type[pw.Model], owner_id: int | None) -> pw.Node:
     return pw.SQL("1 = 1") if owner_id is None else (model.owner == owner_id)
 
@@ -220,9 +264,12 @@ def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
             & _owner(Lead, owner_id)
         )
     )
-    for lead_id, first, last, company, owner, created in _rows(query):
-        yield ("lead", lead_id, _person(first, last, company), owner, db.as_datetime(created) + limit,
-               "never touched")
+    rows = _rows(query)
+    if not rows:
+        return []
+    ids, firsts, lasts, companies, owners, created = zip(*rows)
+    return _found("lead", ids, _people(firsts, lasts, companies), owners, _plus(created, limit),
+                  repeat("never touched"))
 
 
 def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -246,12 +293,17 @@ def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
             Lead.status.in_(UNDECIDED_LEAD_STATUSES) & (Lead.created_at <= at - limit) & _owner(Lead, owner_id)
         )
     )
-    for lead_id, first, last, company, owner, created, status, count in _rows(query):
-        # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
-        if count >= cfg.thresholds.lead_min_phone_notes:
-            continue
-        yield ("lead", lead_id, _person(first, last, company), owner, db.as_datetime(created) + limit,
-               f"still {status}, {count} phone note{'s' if count != 1 else ''}")
+    # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
+    minimum = cfg.thresholds.lead_min_phone_notes
+    rows = [row for row in _rows(query) if row[7] < minimum]
+    if not rows:
+        return []
+    ids, firsts, lasts, companies, owners, created, statuses, counts = zip(*rows)
+    # A few statuses times a few counts: each detail is written once.
+    details = {(status, count): f"still {status}, {count} phone note{'s' if count != 1 else ''}"
+               for status, count in set(zip(statuses, counts))}
+    return _found("lead", ids, _people(firsts, lasts, companies), owners, _plus(created, limit),
+                  map(details.__getitem__, zip(statuses, counts)))
 
 
 def _qualified_since() -> pw.Node:
@@ -268,14 +320,15 @@ def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
         (QualificationAnswer.lead == Lead.id) & QualificationAnswer.question.in_(keys)
         & (QualificationAnswer.answer != "")
     )
-    query = (
-        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
-                    _qualified_since(), answered.alias("answered"))
-        .where(
-            (Lead.status == "qualified") & (_qualified_since() <= at - grace)
-            & (answered < len(keys)) & _owner(Lead, owner_id)
-        )
+    # The conditions read only columns of lead(status, created_at, last_touch_at,
+    # status_changed_at), so SQLite picks that index for the inner query and
+    # reads the lead's row for the hits alone, not for every qualified lead.
+    unanswered = Lead.select(Lead.id).where(
+        (Lead.status == "qualified") & (_qualified_since() <= at - grace) & (answered < len(keys))
+        & _owner(Lead, owner_id)
     )
+    query = Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
+                        _qualified_since(), answered.alias("answered")).where(Lead.id.in_(unanswered))
     for lead_id, first, last, company, owner, qualified, count in _rows(query):
         yield ("lead", lead_id, _person(first, last, company), owner, _naive(db.as_datetime(qualified)) + grace,
                f"{count} of {len(keys)} questions answered")
@@ -311,30 +364,54 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
     converted_incomplete = Lead.select(*columns).where(
         Lead.id.in_(incomplete) & (Lead.status == "converted") & ~pw.fn.EXISTS(complete) & _owner(Lead, owner_id)
     )
+    cutoff = at - grace
+    found: list[_Row] = []
     for query, detail in ((qualified, "no opportunity with close date and amount"),
                           (converted_bare, "converted without an opportunity"),
                           (converted_incomplete, "open opportunity lacks close date or amount")):
-        for lead_id, first, last, company, owner, qualified_at in _rows(query):
-            began = db.as_datetime(qualified_at)
-            if began <= at - grace:
-                yield ("lead", lead_id, _person(first, last, company), owner, began + grace, detail)
+        rows = _rows(query)
+        if not rows:
+            continue
+        ids, firsts, lasts, companies, owners, qualified_at = zip(*rows)
+        began = list(_datetimes(qualified_at))
+        keep = [when <= cutoff for when in began]
+        if not all(keep):
+            ids, firsts, lasts, companies, owners, began = (
+                [value for value, kept in zip(column, keep) if kept]
+                for column in (ids, firsts, lasts, companies, owners, began))
+        found += _found("lead", ids, _people(firsts, lasts, companies), owners, map(add, began, repeat(grace)),
+                        repeat(detail))
+    return found
 
 
 def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
-    """Rule 5. "Used": at least one methodology step completed."""
+    """Rule 5. "Used": at least one methodology step completed by then.
+
+    Read from the opportunity's first-step stamp alone, through an expression
+    index that holds only open opportunities (models.OPEN_FIRST_STEP): the
+    range "first step later than `at`, or none" is the rule, for any `at`. The
+    stamp is kept by the only writer of completions (methodology.complete_step,
+    and undo, filled by the migration that added it), so no completion is
+    probed: that probe per candidate was 40 % of the pages this rule read.
+    The age is checked on those candidates here, not in SQL: with a
+    `created_at <= ?` term, sampled statistics sent SQLite down the
+    created_at index through every opportunity instead.
+    """
     limit = _days(cfg.thresholds.opportunity_steps_days)
-    step = StepCompletion.select(pw.SQL("1")).where(
-        (StepCompletion.opportunity == Opportunity.id) & (StepCompletion.completed_at <= at)
-    )
     query = (
         Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
-        .where(
-            (Opportunity.state == "open") & (Opportunity.created_at <= at - limit)
-            & ~pw.fn.EXISTS(step) & _owner(Opportunity, owner_id)
-        )
+        .where((pw.SQL(OPEN_FIRST_STEP) > at) & _owner(Opportunity, owner_id))
     )
-    for opp_id, name, owner, created in _rows(query):
-        yield ("opportunity", opp_id, name, owner, db.as_datetime(created) + limit, "no step completed")
+    rows = _rows(query)
+    if not rows:
+        return []
+    ids, names, owners, created = zip(*rows)
+    since = list(_plus(created, limit))
+    keep = [when <= at for when in since]
+    if not all(keep):
+        ids, names, owners, since = ([value for value, kept in zip(column, keep) if kept]
+                                     for column in (ids, names, owners, since))
+    return _found("opportunity", ids, names, owners, since, repeat("no step completed"))
 
 
 def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -347,12 +424,13 @@ def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     """
     grace = _days(cfg.thresholds.no_open_activity_days)
     cutoff = at - grace
-    targets: tuple[tuple[str, type[pw.Model], Callable[[tuple], str], tuple], ...] = (
-        ("lead", Lead, lambda r: _person(*r), (Lead.first_name, Lead.last_name, Lead.company)),
-        ("opportunity", Opportunity, lambda r: r[0], (Opportunity.name,)),
-        ("case", Case, lambda r: r[0], (Case.subject,)),
+    targets: tuple[tuple[str, type[pw.Model], tuple], ...] = (
+        ("lead", Lead, (Lead.first_name, Lead.last_name, Lead.company)),
+        ("opportunity", Opportunity, (Opportunity.name,)),
+        ("case", Case, (Case.subject,)),
     )
-    for kind, model, name_of, name_columns in targets:
+    found: list[_Row] = []
+    for kind, model, name_columns in targets:
         open_activity = Activity.select(pw.SQL("1")).where(
             (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status == "open")
             & (Activity.created_at <= at)
@@ -367,14 +445,17 @@ def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
         if grace:
             where &= ~pw.fn.EXISTS(recent)
         query = model.select(model.id, *name_columns, model.owner, model.created_at, last_done.alias("last_done"))
-        for row in _rows(query.where(where)):
-            record_id, names, (owner, created, done) = row[0], row[1:-3], row[-3:]
-            began = db.as_datetime(created)
-            if done:
-                done = db.as_datetime(done)
-                began = max(began, done)
-            yield (kind, record_id, name_of(names), owner, _naive(began) + grace,
-                   f"last activity done {done.date().isoformat()}" if done else "no activity ever")
+        rows = _rows(query.where(where))
+        if not rows:
+            continue
+        ids, *names, owners, created, dones = zip(*rows)
+        done_at = [_as_datetime(done) if done else None for done in dones]
+        began = [max(start, done) if done else start for start, done in zip(_datetimes(created), done_at)]
+        found += _found(kind, ids, _people(*names) if kind == "lead" else names[0], owners,
+                        map(add, map(_naive, began), repeat(grace)),
+                        [f"last activity done {done.date().isoformat()}" if done else "no activity ever"
+                         for done in done_at])
+    return found
 
 
 def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -397,18 +478,25 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     rows = _rows(query)
     # Names in one query per kind for the hits alone (records.names), not by a
     # join per kind on every row.
+    if not rows:
+        return []
     names = records.names((row[6], row[7]) for row in rows)
-    one_day = dt.timedelta(days=1)
-    midnight = dt.time()
-    as_datetime, as_date, combine = db.as_datetime, db.as_date, dt.datetime.combine
-    for act_id, kind_name, subject, owner, planned, start, kind, record_id in rows:
-        day = as_date(planned)
-        due = as_datetime(start) if start else combine(day + one_day, midnight)
-        target = names.get((kind, record_id)) or f"#{record_id}"
+    ids, kind_names, subjects, owners, planned, starts, kinds, record_ids = zip(*rows)
+    # Per planned day (a few hundred days for thousands of activities): the
+    # end of the day, when a dated activity is due, and the detail's text.
+    days: dict[Any, tuple[dt.datetime, str]] = {}
+    for value in set(planned):
+        day = db.as_date(value)
         # SQLite hands the day over as ISO text already (date.isoformat goes through C's sprintf).
-        text = planned if type(planned) is str and len(planned) == 10 and planned[4] == "-" else day.isoformat()
-        yield ("activity", act_id, f"{kind_name.capitalize()}: {subject} ({kind} {target})", owner, due + limit,
-               "planned " + text)
+        text = value if type(value) is str and len(value) == 10 and value[4] == "-" else day.isoformat()
+        days[value] = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), "planned " + text)
+    of_day = [days[value] for value in planned]
+    due = [_as_datetime(start) if start else end for start, (end, _) in zip(starts, of_day)]
+    types = {name: name.capitalize() for name in set(kind_names)}
+    targets = [names.get(link) or f"#{link[1]}" for link in zip(kinds, record_ids)]
+    titles = [f"{types[name]}: {subject} ({kind} {target})"
+              for name, subject, kind, target in zip(kind_names, subjects, kinds, targets)]
+    return _found("activity", ids, titles, owners, map(add, due, repeat(limit)), map(itemgetter(1), of_day))
 
 
 def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
@@ -423,17 +511,21 @@ def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_R
         Case.select(Case.id, Case.subject, Case.owner, Case.sla_due, Case.escalated_at, Case.answered_at)
         .where(Case.status.in_(OPEN_CASE_STATUSES) & (late_sla | unanswered) & _owner(Case, owner_id))
     )
+    found: list[_Row] = []
+    append = found.append
     for case_id, subject, owner, sla_due, escalated, answered in _rows(query):
-        reasons: list[tuple[dt.datetime, str]] = []
-        if sla_due is not None and db.as_datetime(sla_due) < at:
-            reasons.append((db.as_datetime(sla_due), "past its SLA"))
-        if escalated is not None and db.as_datetime(escalated) + answer <= at and (
-            answered is None or db.as_datetime(answered) > at
-        ):
-            reasons.append((db.as_datetime(escalated) + answer, "escalated, not answered"))
-        if reasons:
-            yield ("case", case_id, subject, owner, min(when for when, _ in reasons),
-                   " and ".join(text for _, text in reasons))
+        late = sla_due is not None and _as_datetime(sla_due)
+        late = late if late and late < at else None
+        unanswered = escalated is not None and _as_datetime(escalated) + answer
+        unanswered = unanswered if unanswered and unanswered <= at and (
+            answered is None or _as_datetime(answered) > at) else None
+        if late and unanswered:
+            append(("case", case_id, subject, owner, min(late, unanswered), "past its SLA and escalated, not answered"))
+        elif late:
+            append(("case", case_id, subject, owner, late, "past its SLA"))
+        elif unanswered:
+            append(("case", case_id, subject, owner, unanswered, "escalated, not answered"))
+    return found
 
 
 def _last_day_ended_before(cutoff: dt.datetime) -> dt.date:
@@ -547,20 +639,29 @@ def evaluate_with_parked(
     rules: Sequence[str] | None = None,
 ) -> tuple[list[Hit], list[Parked]]:
     """The live exceptions, and the records parked (snoozed) as of `at` with
-    the hits they would have. Without any snooze this costs one tiny query."""
-    instant = _naive(at)
-    owner_id = owner.id if isinstance(owner, User) else owner
+    the hits they would have. Without any snooze this costs one tiny query.
+
+    No cyclic garbage collection meanwhile (bulk.collection_paused): a big
+    team's thousands of hits are tens of thousands of new objects, none in a
+    cycle, and every few hundred of them started a pass over everything alive.
+    """
+    with bulk.collection_paused():
+        return _evaluate_with_parked(config, _naive(at), owner.id if isinstance(owner, User) else owner, rules)
+
+
+def _evaluate_with_parked(config: Config, instant: dt.datetime, owner_id: int | None,
+                          rules: Sequence[str] | None) -> tuple[list[Hit], list[Parked]]:
     hits = _evaluate(config, instant, owner_id, rules)
     snoozed = snooze_mod.active_keys(instant)
     if not snoozed:
         return hits, []
     on = _on_snoozed(hits, snoozed)
-    live = [hit for hit in hits if (hit.kind, hit.record_id) not in on]
+    # Which hits are on a snoozed record, asked by C-level loops over thousands of hits.
+    snoozed_hit = list(map(on.__contains__, map(_HIT_RECORD, hits)))
+    live = list(compress(hits, map(not_, snoozed_hit))) if any(snoozed_hit) else hits
     parked_hits: dict[tuple[str, int], list[Hit]] = {}
-    for hit in hits:
-        link = on.get((hit.kind, hit.record_id))
-        if link is not None:
-            parked_hits.setdefault(link, []).append(hit)
+    for hit in compress(hits, snoozed_hit):
+        parked_hits.setdefault(on[(hit.kind, hit.record_id)], []).append(hit)
     parked = [Parked(item, tuple(parked_hits.get((item.kind, item.record_id), ())))
               for item in snooze_mod.active(instant, owner_id=owner_id)]
     return live, parked
@@ -596,7 +697,6 @@ def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
               User.select(User.id, User.login, User.display_name).tuples()}
     nobody = ("", "")
     hits: list[Hit] = []
-    append, make = hits.append, Hit._make
     for rule in chosen:
         rule_id, number, text = rule.id, rule.number, rule.text(config.thresholds)
         found = list(_EVALUATORS[rule_id](config, instant, owner_id))
@@ -606,14 +706,22 @@ def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
         if len({row[0] for row in found}) > 1:
             found.sort(key=_KIND)
         found.sort(key=_SINCE)
-        for kind, record_id, name, owner_key, since, detail in found:
-            login, owner_name = people.get(owner_key, nobody)
-            append(make((rule_id, number, text, kind, record_id, name or f"{kind} {record_id}",
-                         login, owner_name, since, detail)))
+        if not found:
+            continue
+        kinds, ids, names, owners, since, details = zip(*found)
+        if not all(names):
+            names = [name or f"{kind} {record_id}" for kind, record_id, name in zip(kinds, ids, names)]
+        owned = list(map(people.get, owners, repeat(nobody)))
+        # Hit._make without its Python frame: tuple.__new__ over zipped columns.
+        hits += map(tuple.__new__, repeat(Hit), zip(repeat(rule_id), repeat(number), repeat(text), kinds, ids, names,
+                                                     map(_LOGIN, owned), map(_NAME, owned), since, details))
     return hits
 
 
 _KIND, _RECORD_ID, _SINCE = itemgetter(0), itemgetter(1), itemgetter(4)
+_LOGIN, _NAME = itemgetter(0), itemgetter(1)
+_HIT_RECORD = itemgetter(3, 4)
+"""A hit's (kind, record id)."""
 
 
 def can_see_all(user: User) -> bool:

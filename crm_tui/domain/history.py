@@ -41,7 +41,8 @@ TABLE_KIND = {table: kind for kind, table in SEARCH_TABLES.items()}
 STATE_FIELDS = ("status", "step", "state")
 """Edits of these are status and step changes, titled as such."""
 _QUIET_FIELDS = frozenset({"status_changed_at", "converted_at", "closed_at", "escalated_at", "answered_at",
-                           "created_at", "updated_at", "version", "last_touch_at", "next_activity_on"})
+                           "created_at", "updated_at", "version", "last_touch_at", "next_activity_on",
+                           "first_step_at"})
 DEPARTMENTS = ("sales", "delivery", "billing", "support")
 _NOTE_TITLES = {"phone": "Phone note", "voicemail": "Voicemail", "email": "Email", "general": "Note"}
 

@@ -8,6 +8,10 @@ step's activity, due within that step's `within_days` counted in working
 days (config.working_days and holidays), so the UI can prompt to schedule
 it; passing a `FollowUp` schedules it in the same transaction.
 
+`Opportunity.first_step_at` is derived: the earliest completion, set here
+when a step is done and redone after an undo, so exception rule 5 ("steps
+not used") is an index range rather than a probe per open opportunity.
+
 The next step's activity is offered the way `domain.chains` offers the next
 activity after an outcome: the step's `subject` template, planned
 `delay_days` working days ahead (never after the due day), and its `mode`:
@@ -18,7 +22,10 @@ without asking) or none (the dialog opens with scheduling switched off).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+
+import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config, Step
@@ -26,7 +33,7 @@ from crm_tui.domain import activities, changes, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.chains import render_subject
 from crm_tui.domain.errors import DomainError, NotFound
-from crm_tui.models import Activity, Opportunity, StepCompletion, User
+from crm_tui.models import Activity, AuditEvent, Opportunity, StepCompletion, User
 
 
 @dataclass(frozen=True)
@@ -215,6 +222,8 @@ def complete_step(
     with changes.action(actor):
         changes.create(StepCompletion, opportunity=opportunity, step=current.key, completed_by=actor,
                        completed_at=now)
+        if opportunity.first_step_at is None or opportunity.first_step_at > now:
+            changes.touch(opportunity, first_step_at=now)
         changes.update(opportunity, step=suggestion.step.key if suggestion else current.key)
         if note.strip():
             activities.add_note(actor, "opportunity", opportunity.id, f"{current.name} done: {note.strip()}")
@@ -259,3 +268,41 @@ def _close(actor: User, opportunity_id: int, outcome: str, reason: str,
         )
         activities.touch_record("opportunity", opportunity.id, now)
     return opportunity
+
+
+def refresh_first_step(opportunity_id: int) -> None:
+    """Set the opportunity's first-step stamp from its completions (after an undo)."""
+    opportunity = Opportunity.get_or_none(Opportunity.id == opportunity_id)
+    if opportunity is None:
+        return
+    earliest = (StepCompletion.select(pw.fn.MIN(StepCompletion.completed_at))
+                .where(StepCompletion.opportunity == opportunity_id).scalar())
+    earliest = None if earliest is None else db.as_datetime(earliest)
+    if opportunity.first_step_at != earliest:
+        changes.touch(opportunity, first_step_at=earliest)
+
+
+def _after_revert(table: str, row_id: int) -> None:
+    """Undo added or removed a completion (or restored an opportunity): redo the stamp."""
+    if table == Opportunity._meta.table_name:
+        refresh_first_step(row_id)
+        return
+    if table != StepCompletion._meta.table_name:
+        return
+    completion = StepCompletion.get_or_none(StepCompletion.id == row_id)
+    if completion is not None:
+        refresh_first_step(completion.opportunity_id)
+        return
+    # Undo deleted it (it undid a create): its opportunity is named in the audit row.
+    event = (
+        AuditEvent.select(AuditEvent.changes)
+        .where((AuditEvent.table == table) & (AuditEvent.row_id == row_id) & (AuditEvent.action != "update"))
+        .order_by(AuditEvent.id.desc())
+        .first()
+    )
+    row = json.loads(event.changes) if event is not None else {}
+    if row.get("opportunity") is not None:
+        refresh_first_step(int(row["opportunity"]))
+
+
+changes.AFTER_REVERT.append(_after_revert)

@@ -187,6 +187,11 @@ def test_derived_stamps_match_the_rows(database: str) -> None:
                 model.id, model.last_touch_at, model.next_activity_on).tuples():
             assert next_activity == next_on.get(rid), (kind, rid)
             assert last_touch == touches.get(rid), (kind, rid)
+    first_step = dict(StepCompletion.select(StepCompletion.opportunity, pw.fn.MIN(StepCompletion.completed_at))
+                      .group_by(StepCompletion.opportunity).tuples())
+    stamps = dict(Opportunity.select(Opportunity.id, Opportunity.first_step_at).tuples())
+    assert first_step and all(isinstance(at, dt.datetime) for at in first_step.values())
+    assert stamps == {oid: first_step.get(oid) for oid in stamps}
 
 
 def test_no_audit_events_and_the_database_stays_usable(database: str) -> None:

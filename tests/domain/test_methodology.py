@@ -107,3 +107,30 @@ def test_undo_takes_back_the_step_and_its_scheduled_activity(rep: User, opp: Opp
     assert StepCompletion.select().count() == 0 and Activity.select().count() == 0
     fresh = Opportunity.get_by_id(opp.id)
     assert fresh.step == "discovery" and fresh.next_activity_on is None
+
+
+def test_the_first_step_stamp_follows_completions_and_undo(rep: User, opp: Opportunity) -> None:
+    """Opportunity.first_step_at (exception rule 5 reads it): the earliest completion,
+    kept when later steps are done, taken back with the step that set it."""
+    from crm_tui.domain import changes, exceptions
+
+    def stamp() -> dt.datetime | None:
+        return Opportunity.get_by_id(opp.id).first_step_at
+
+    def rule5(at: dt.datetime) -> list[int]:
+        return [hit.record_id for hit in exceptions.evaluate(CFG, at=at, rules=["opportunity_steps"])]
+
+    Opportunity.update(created_at=dt.datetime(2026, 11, 1, 9, 0)).where(Opportunity.id == opp.id).execute()
+    first = dt.datetime(2026, 11, 18, 9, 0)
+    assert stamp() is None and rule5(first) == [opp.id]
+    methodology.complete_step(rep, CFG, opp.id)
+    assert stamp() == first and rule5(first) == []
+    assert rule5(first - dt.timedelta(hours=1)) == [opp.id]  # as of before the step: no step yet
+    clock.freeze("2026-11-19T10:00:00Z")
+    methodology.complete_step(rep, CFG, opp.id)
+    assert stamp() == first
+    changes.undo_last(rep)  # the second step
+    assert StepCompletion.select().count() == 1 and stamp() == first
+    changes.undo_last(rep)  # the first
+    assert StepCompletion.select().count() == 0 and stamp() is None
+    assert rule5(first) == [opp.id]
