@@ -9,7 +9,6 @@ record's derived stamps (last touch, next activity day) right.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,7 +18,7 @@ from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain import changes, records, validation
 from crm_tui.domain.errors import DomainError, NotFound
-from crm_tui.models import RECORD_KINDS, Activity, AuditEvent, Lead, Note, User
+from crm_tui.models import RECORD_KINDS, Activity, Lead, Note, User
 
 VOICEMAIL_OUTCOMES = ("left voicemail",)
 
@@ -380,13 +379,7 @@ def _after_revert(table: str, row_id: int) -> None:
         refresh_record(activity.record_kind, activity.record_id)
         return
     # Undo deleted it (it undid a create): its record is named in the audit row.
-    event = (
-        AuditEvent.select(AuditEvent.changes)
-        .where((AuditEvent.table == table) & (AuditEvent.row_id == row_id) & (AuditEvent.action != "update"))
-        .order_by(AuditEvent.id.desc())
-        .first()
-    )
-    row = json.loads(event.changes) if event is not None else {}
+    row = changes.gone_row(table, row_id)
     if row.get("record_kind") in RECORD_KINDS and row.get("record_id") is not None:
         refresh_record(row["record_kind"], int(row["record_id"]))
 

@@ -248,6 +248,18 @@ def last_change(instance: BaseModel) -> tuple[str, dt.datetime] | None:
     return (event[1] or "someone", event[0])
 
 
+def gone_row(table: str, row_id: int) -> dict[str, Any]:
+    """The values a row had when it was last created or deleted, from the audit
+    log: for an undo hook whose row undo just removed (it undid a create)."""
+    event = (
+        AuditEvent.select(AuditEvent.changes)
+        .where((AuditEvent.table == table) & (AuditEvent.row_id == row_id) & (AuditEvent.action != "update"))
+        .order_by(AuditEvent.id.desc())
+        .first()
+    )
+    return json.loads(event.changes) if event is not None else {}
+
+
 def latest_change_id() -> int:
     """A token that grows with every committed write, by any process."""
     return AuditEvent.select(pw.fn.MAX(AuditEvent.id)).scalar() or 0

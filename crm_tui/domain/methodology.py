@@ -22,7 +22,6 @@ without asking) or none (the dialog opens with scheduling switched off).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import peewee as pw
@@ -33,7 +32,7 @@ from crm_tui.domain import activities, changes, validation
 from crm_tui.domain.activities import FollowUp
 from crm_tui.domain.chains import render_subject
 from crm_tui.domain.errors import DomainError, NotFound
-from crm_tui.models import Activity, AuditEvent, Opportunity, StepCompletion, User
+from crm_tui.models import Activity, Opportunity, StepCompletion, User
 
 
 @dataclass(frozen=True)
@@ -294,13 +293,7 @@ def _after_revert(table: str, row_id: int) -> None:
         refresh_first_step(completion.opportunity_id)
         return
     # Undo deleted it (it undid a create): its opportunity is named in the audit row.
-    event = (
-        AuditEvent.select(AuditEvent.changes)
-        .where((AuditEvent.table == table) & (AuditEvent.row_id == row_id) & (AuditEvent.action != "update"))
-        .order_by(AuditEvent.id.desc())
-        .first()
-    )
-    row = json.loads(event.changes) if event is not None else {}
+    row = changes.gone_row(table, row_id)
     if row.get("opportunity") is not None:
         refresh_first_step(int(row["opportunity"]))
 
