@@ -139,5 +139,5 @@ def test_a_launch_that_fails_turns_garbage_collection_back_on(tmp_path: Path) ->
 
     from crm_tui.cli import main
 
-    assert main(["--db", str(tmp_path / "crm.db"), "--user", "nobody-here"]) == 1
+    assert main(["--db", str(tmp_path), "--user", "ann"]) == 1  # a directory: the launch stops at opening it
     assert gc.isenabled()
