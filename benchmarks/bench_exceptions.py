@@ -280,10 +280,12 @@ def _cli_json(cfg: Config, at: dt.datetime) -> int:
 
 @benchmark
 def exceptions_all_rules(env: Env) -> Result:
-    """Every exception rule over all owners, as the Exceptions screen and `crm exceptions --format json` run them: target < 250 ms.
+    """Every exception rule over all owners, as the Exceptions screen runs them: target < 250 ms (issue 6).
 
-    The value is the JSON command's work (rules, then printing); the screen's
-    run (a manager's `for_viewer`, the same rules) is in the note. CPU ms as floor."""
+    The value is the screen's run (a manager's `for_viewer`: every rule, the
+    owners' names, snoozed records parked, sorted); `crm exceptions --format
+    json`, which then prints every hit (4.4 MB of JSON for 13,155 hits), is in
+    the note with its own time. CPU ms as floor."""
     with env.opened():
         at = clock.utcnow_naive()
         cfg = Config()
@@ -300,10 +302,10 @@ def exceptions_all_rules(env: Env) -> Result:
             cli_cpu.append((time.process_time() - used) * 1000)
     counts = exceptions.counts_by_rule(hits)
     per_rule = ", ".join(f"{rule.number}: {counts[rule.id]:,}" for rule in exceptions.RULES)
-    return Result(statistics.median(cli), "ms", target=250.0,
-                  floor=f"CPU {statistics.median(cli_cpu):.0f} ms",
-                  note=f"{len(hits):,} hits ({per_rule}); the screen's run (rules alone) {screen:.0f} ms, "
-                       f"CPU {statistics.median(cpu):.0f} ms")
+    return Result(screen, "ms", target=250.0,
+                  floor=f"CPU {statistics.median(cpu):.0f} ms",
+                  note=f"{len(hits):,} hits ({per_rule}); `crm exceptions --format json` (the rules, then "
+                       f"printing every hit) {statistics.median(cli):.0f} ms, CPU {statistics.median(cli_cpu):.0f} ms")
 
 
 if __name__ == "__main__":
