@@ -8,13 +8,14 @@ import gc
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
+import platformdirs
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui import clock, db
-from crm_tui.config import Config
+from crm_tui.config import APP_NAME, Config
 from crm_tui.db import DatabaseError
 from crm_tui.domain import changes, permissions, records
 from crm_tui.domain.errors import DomainError
@@ -84,7 +85,8 @@ class CrmApp(App[None]):
         # switch_mode() from on_mount cost two (~40 ms of first paint).
         self.DEFAULT_MODE = start_mode
         super().__init__()
-        self.stylesheet = ThemeCachedStylesheet(variables=self.get_css_variables())
+        self.stylesheet = ThemeCachedStylesheet(variables=self.get_css_variables(),
+                                                cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)) / "styles")
         self.session = session
         self._change_token = 0
         self.presence = PresenceHeartbeat(self)
