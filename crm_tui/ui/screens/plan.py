@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.widgets import Static
@@ -112,10 +113,13 @@ class PlanScreen(CrmScreen):
         rows = self.attempt(planning.agenda, user, tomorrow, config) if tomorrow else None
         if plans is None or rows is None or tomorrow is None:
             return
-        calendar = self.calendar
+        try:
+            calendar, heading, agenda_view = self.calendar, self.heading, self.agenda_view
+        except NoMatches:  # a change poll landing while the app closes: the widgets are going
+            return
         calendar.readonly = self.readonly
-        self.heading.update(self._heading(span))
-        self.agenda_view.update(self._agenda(tomorrow, rows, user, config))
+        heading.update(self._heading(span))
+        agenda_view.update(self._agenda(tomorrow, rows, user, config))
         await calendar.show(plans)
 
     def _heading(self, span: tuple[dt.date, dt.date]) -> Text:
