@@ -22,8 +22,8 @@ from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
 from crm_tui.ui.screens.base import CrmScreen
-from crm_tui.ui.stylesheet import ThemeCachedStylesheet
 from crm_tui.ui.presence import PresenceHeartbeat
+from crm_tui.ui.stylesheet import ThemeCachedStylesheet
 
 T = TypeVar("T")
 
@@ -56,7 +56,7 @@ class CrmApp(App[None]):
     TITLE = "crm"
     CSS_PATH = str(Path(__file__).resolve().parents[1] / "screens.tcss")  # not importlib.resources: ~4 ms of start-up
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    """Screens get class -narrow below 100 columns (a tighter footer in screens.tcss)."""
+    """Screens get class -narrow below 100 columns (a tighter key bar in screens.tcss)."""
     MODES = {
         "today": _screen("today", "TodayScreen"),
         "plan": _screen("plan", "PlanScreen"),
