@@ -22,8 +22,8 @@ class CrmScreen(Screen):
     """A main screen. Subclasses implement `reload()` to re-read their data."""
 
     BINDINGS = [
-        # The app's `?` again, here so the footer shows it first: at 80 columns the
-        # footer's tail is cut off, and `?` is the key that explains every other.
+        # The app's `?` again, on the screen, so `?` help lists it with the
+        # screen's keys; the key bar puts it first on every screen (KeyBar.items).
         Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key that works here"),
     ]
 
@@ -36,7 +36,7 @@ class CrmScreen(Screen):
         return self.crm.session
 
     def compose_chrome(self) -> ComposeResult:
-        """The header every main screen shows; the footer is yielded last by `compose`."""
+        """The title bar every main screen shows; the key bar is yielded last by `compose`."""
         yield TitleBar()
 
     def commands(self) -> Iterable[SystemCommand]:
