@@ -72,3 +72,22 @@ def test_named_config_file_must_exist(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("CRM_CONFIG", str(tmp_path / "missing.toml"))
     with pytest.raises(config.ConfigError, match="config file not found"):
         config.load()
+
+
+def test_settings_compare_hash_and_show_by_value() -> None:
+    """The settings classes take equality, hash and repr from `Settings`, not
+    from @dataclass: they must still behave as frozen dataclasses do."""
+    import dataclasses
+
+    from crm_tui.config import ActivityType, Config, Permissions
+
+    assert ActivityType("call") == ActivityType("call") and ActivityType("call") != ActivityType("email")
+    assert hash(ActivityType("call", outcomes=("done", "no answer"))) == hash(
+        ActivityType("call", outcomes=("done", "no answer")))
+    assert ActivityType("call") != ("call", "", 30, ("done",))  # another class is never equal
+    assert repr(ActivityType("call")) == "ActivityType(name='call', label='', minutes=30, outcomes=('done',))"
+    assert Config() == Config() and dataclasses.replace(Config(), database="x.db") != Config()
+    assert {ActivityType("call"): 1}[ActivityType("call")] == 1
+    assert Permissions(teams={"east": ("ann",)}) == Permissions(teams={"east": ("ann",)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Config().database = "x.db"  # type: ignore[misc]

@@ -25,7 +25,7 @@ import peewee as pw
 
 from crm_tui import clock, db
 from crm_tui.config import Config
-from crm_tui.domain import records
+from crm_tui.domain import record_names
 from crm_tui.models import Account, Activity, Case, User
 
 OVERDUE = "overdue"
@@ -77,7 +77,7 @@ class AgendaRow(NamedTuple):
     @property
     def record_label(self) -> str:
         """'Acme Corp · Lead'."""
-        return f"{self.record_name} · {records.KIND_LABELS.get(self.record_kind, self.record_kind)}"
+        return f"{self.record_name} · {record_names.KIND_LABELS.get(self.record_kind, self.record_kind)}"
 
     @property
     def time_text(self) -> str:
@@ -157,7 +157,7 @@ def for_user(user: User, config: Config) -> Agenda:
     # The driver's rows as they come (dates as text on SQLite): Peewee's per-value
     # conversion costs more than the query on a backlog of thousands.
     raw = db.database.execute(query).fetchall()
-    names = records.names((row[7], row[8]) for row in raw)
+    names = record_names.names((row[7], row[8]) for row in raw)
     overdue: list[AgendaRow] = []
     todays: list[AgendaRow] = []
     dates: dict[object, dt.date] = {}

@@ -9,10 +9,8 @@ notes point at one by (kind, id). The Records screen lists them with `page`
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import repeat
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import peewee as pw
 
@@ -20,22 +18,12 @@ from crm_tui import clock, db
 from crm_tui.config import Config
 from crm_tui.domain import changes, dates, search, validation
 from crm_tui.domain.errors import DomainError, NotFound
+from crm_tui.domain.record_names import KIND_LABELS, display_name, model_for, names  # noqa: F401  (the records API)
 from crm_tui.domain.validation import CURRENCIES
 from crm_tui.models import (
-    CASE_PRIORITIES, CASE_STATUSES, LEAD_STATUSES, LeadTouch, OPPORTUNITY_STATES, RECORD_KINDS, RECORD_MODELS, Account, Case, Contact,
+    CASE_PRIORITIES, CASE_STATUSES, LEAD_STATUSES, LeadTouch, OPPORTUNITY_STATES, Account, Case, Contact,
     Lead, Opportunity, Record, User,
 )
-
-KIND_LABELS = {
-    "lead": "Lead", "account": "Account", "contact": "Contact", "opportunity": "Opportunity", "case": "Case",
-}
-
-
-def model_for(kind: str) -> type[Record]:
-    try:
-        return RECORD_MODELS[kind]
-    except KeyError:
-        raise DomainError(f"unknown record kind {kind!r}; use one of {', '.join(RECORD_KINDS)}") from None
 
 
 def resolve(kind: str, record_id: int) -> tuple[str, int]:
@@ -78,68 +66,6 @@ def get(kind: str, record_id: int) -> Record:
     if record is None:
         raise NotFound(f"{KIND_LABELS[kind].lower()} {record_id} does not exist")
     return record
-
-
-def display_name(record: Record) -> str:
-    """How a record is named in lists: a person's name with company, or its title."""
-    if isinstance(record, Lead):
-        name = f"{record.first_name} {record.last_name}".strip()
-        return f"{name} ({record.company})" if record.company else name
-    if isinstance(record, Contact):
-        return f"{record.first_name} {record.last_name}".strip()
-    if isinstance(record, (Account, Opportunity)):
-        return record.name
-    if isinstance(record, Case):
-        return record.subject
-    return str(record.id)
-
-
-_IN_CHUNK = 5000
-"""Ids per IN list (SQLite allows 32,766 parameters, PostgreSQL 65,535)."""
-
-_NAME_COLUMNS = {
-    "lead": (Lead.first_name, Lead.last_name, Lead.company),
-    "account": (Account.name,),
-    "contact": (Contact.first_name, Contact.last_name),
-    "opportunity": (Opportunity.name,),
-    "case": (Case.subject,),
-}
-
-
-def names(links: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Display names for many (kind, id) links: one query per kind, no instances."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for kind, record_id in links:
-        wanted[kind].add(record_id)
-    result: dict[tuple[str, int], str] = {}
-    param = db.database.obj.param
-    for kind, ids in wanted.items():
-        model = model_for(kind)
-        columns = ", ".join(f'"{field.column_name}"' for field in (model.id, *_NAME_COLUMNS[kind]))
-        ordered = sorted(ids)
-        # Plain SQL and the driver's rows: for a Today backlog's thousands of ids,
-        # Peewee's building of the IN list and its per-row processing cost more
-        # than the query itself.
-        for start in range(0, len(ordered), _IN_CHUNK):
-            chunk = ordered[start:start + _IN_CHUNK]
-            sql = (f'SELECT {columns} FROM "{model._meta.table_name}" '
-                   f'WHERE "id" IN ({", ".join([param] * len(chunk))})')
-            rows = db.database.execute_sql(sql, chunk).fetchall()
-            if not rows:
-                continue
-            # A column at a time, no Python code per row beyond the name itself:
-            # rule 7 of the exceptions names thousands of records this way.
-            found, *parts = zip(*rows)
-            if kind == "lead":
-                people = [f"{first} {last}".strip() for first, last in zip(parts[0], parts[1])]
-                texts = [f"{person} ({company})" if company else person for person, company in zip(people, parts[2])]
-            elif len(parts) == 1:
-                texts = [name.strip() if name else "" for name in parts[0]]
-            else:  # a contact: first and last name
-                texts = [(f"{first} {last}" if first and last else first or last or "").strip()
-                         for first, last in zip(*parts)]
-            result.update(zip(zip(repeat(kind), found), texts))
-    return result
 
 
 # ---- Listing: keyset pages for the windowed Records table -----------------

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui import clock, db
 from crm_tui.config import APP_NAME, Config
 from crm_tui.db import DatabaseError
-from crm_tui.domain import changes, permissions, records
+from crm_tui.domain import changes, permissions
 from crm_tui.domain.errors import DomainError
 from crm_tui.models import User
 from crm_tui.ui.context import Session
@@ -163,10 +163,12 @@ class CrmApp(App[None]):
     def open_record(self, kind: str, record_id: int) -> None:
         """Show a record's detail on the current mode's stack; escape goes back.
         An activity (an overdue-activity exception) opens the record it is on."""
+        from crm_tui.domain import records  # with the record screens, not at start-up
+        from crm_tui.ui.screens.record_detail import RecordDetailScreen
+
         target = self.attempt(records.resolve, kind, record_id)
         if target is None:
             return
-        from crm_tui.ui.screens.record_detail import RecordDetailScreen
 
         screen = self.attempt(RecordDetailScreen, *target)
         if screen is not None:

@@ -1,5 +1,5 @@
-"""A Textual stylesheet that parses each source once per theme, and our big
-stylesheet once per version of it.
+"""A Textual stylesheet that parses each source once per theme, and keeps the
+parsed rules on disk between starts.
 
 Textual 8 refreshes CSS when the first screen of a mode is shown
 (`App.refresh_css`): it sets the theme's variables again and reparses every
@@ -9,21 +9,22 @@ widget class to mount parses everything a third time. Our 880-line
 worth of rules. Here the variables only clear the cache when they changed (a
 new theme), and a reparse parses what the cache does not hold yet.
 
-A source as big as `screens.tcss` is also kept parsed on disk, in the user's
-cache directory, like Python's own .pyc files: its rules as a pickle, named
-by a hash of everything the parse depends on (the text, where it was read
-from, the theme's variables, Textual's version). Loading them takes ~4 ms
-instead of ~30 ms of every start. A file that cannot be read or loaded is
-parsed again and rewritten; rules with errors are never stored.
+The parsed rules of every source (`screens.tcss` and each widget's default
+CSS) are also kept on disk, in the user's cache directory, like Python's own
+.pyc files: one pickle per theme and installed Textual, holding each source's
+text beside its rules, so a source is taken only when its text is the same.
+Loading it takes a few ms instead of ~50 ms of parsing at every start. A file
+that cannot be read or loaded counts as empty and is written again; rules
+with errors are never stored.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,11 @@ import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 
-CACHED_FROM_CHARS = 4000
-"""Sources this long or longer are kept parsed on disk (widgets' own CSS is short)."""
+KEEP_FILES = 8
+"""Parsed stylesheets kept (a few themes and Textual versions); older ones are removed."""
+
+Key = tuple[Any, bool, int, str]
+"""Where a source was read from, and how it is applied: (read_from, is_default_rules, tie_breaker, scope)."""
 
 
 class ThemeCachedStylesheet(Stylesheet):
@@ -40,12 +44,14 @@ class ThemeCachedStylesheet(Stylesheet):
         super().__init__(variables=variables)
         self._theme_variables = dict(variables or {})
         self.cache_dir = cache_dir
+        self._stored: _StoredRules | None = None
 
     def set_variables(self, variables: dict[str, str]) -> None:
         """Clear parsed rules only when a variable's value changed."""
         if variables == self._theme_variables:
             return
         self._theme_variables = dict(variables)
+        self._stored = None
         super().set_variables(variables)
 
     def reparse(self) -> None:
@@ -55,54 +61,96 @@ class ThemeCachedStylesheet(Stylesheet):
         the rules as they were: `parse` assigns them only at its end."""
         self.parse()
 
+    def parse(self) -> None:
+        """Parse, then write newly parsed sources to disk (after the first start, none)."""
+        try:
+            super().parse()
+        finally:
+            if self._stored is not None:
+                self._stored.save()
+
     def _parse_rules(self, css: str, read_from: Any, is_default_rules: bool = False, tie_breaker: int = 0,
                      scope: str = "") -> list[RuleSet]:
-        if self.cache_dir is None or len(css) < CACHED_FROM_CHARS:
+        if self.cache_dir is None or (css, read_from, is_default_rules, tie_breaker, scope) in self._parse_cache:
             return super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
-        key = (css, read_from, is_default_rules, tie_breaker, scope)
-        if key in self._parse_cache:
-            return self._parse_cache[key]
-        path = self.cache_dir / f"{self._file_name(key)}.rules"
-        try:
-            rules = pickle.loads(path.read_bytes())
-            if not isinstance(rules, list) or not all(isinstance(rule, RuleSet) for rule in rules):
-                raise ValueError("not a list of rule sets")
-        except Exception:  # noqa: BLE001 - missing, stale or damaged: parse it, as without a cache
+        if self._stored is None:
+            self._stored = _StoredRules(self.cache_dir, self._theme_variables)
+        key = (read_from, is_default_rules, tie_breaker, scope)
+        rules = self._stored.get(key, css)
+        if rules is None:
             rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
             if not any(rule.errors for rule in rules):
-                _store(path, rules)
-            return rules
-        self._parse_cache[key] = rules
+                self._stored.put(key, css, rules)
+        else:
+            self._parse_cache[(css, read_from, is_default_rules, tie_breaker, scope)] = rules
         return rules
 
-    def _file_name(self, key: tuple) -> str:
-        digest = hashlib.sha256()
-        for part in (textual.__version__, repr(key[1:]), repr(sorted(self._theme_variables.items())), key[0]):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\0")
-        return digest.hexdigest()[:32]
+
+class _StoredRules:
+    """The rules of one theme on disk: {source key: (its text, its rules)}.
+
+    The file is named by a checksum of the theme's variables and the installed
+    Textual (its modules' sizes and times: asking for Textual's version would
+    load importlib.metadata, ~15 ms); both are stored inside too and compared in
+    full, so a checksum collision only means a parse."""
+
+    def __init__(self, cache_dir: Path, variables: dict[str, str]) -> None:
+        self.identity = (_textual_signature(), sorted(variables.items()))
+        self.path = cache_dir / f"{zlib.crc32(repr(self.identity).encode('utf-8', 'surrogatepass')):08x}.rules"
+        self.sources: dict[Key, tuple[str, list[RuleSet]]] = {}
+        self.changed = False
+        with contextlib.suppress(Exception):  # missing, stale or damaged: as without a cache
+            identity, sources = pickle.loads(self.path.read_bytes())
+            if identity == self.identity and isinstance(sources, dict):
+                self.sources = sources
+
+    def get(self, key: Key, css: str) -> list[RuleSet] | None:
+        entry = self.sources.get(key)
+        if entry is None or entry[0] != css:
+            return None
+        rules = entry[1]
+        if not isinstance(rules, list) or not all(isinstance(rule, RuleSet) for rule in rules):
+            return None
+        return rules
+
+    def put(self, key: Key, css: str, rules: list[RuleSet]) -> None:
+        """Keep a source's rules; a new text of the same source replaces the old one."""
+        self.sources[key] = (css, rules)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the rules atomically (several `crm` may start at once) and remove
+        the oldest files beyond KEEP_FILES. Without a cache directory (a
+        read-only home, a full disk) every start parses, as Textual does."""
+        if not self.changed:
+            return
+        self.changed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((self.identity, self.sources), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+            stored = sorted(self.path.parent.glob("*.rules"), key=lambda file: file.stat().st_mtime, reverse=True)
+            for old in stored[KEEP_FILES:]:
+                old.unlink()
+        except Exception:  # noqa: BLE001 - a rule that does not pickle, a file gone meanwhile: no cache this time
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
-KEEP_FILES = 8
-"""Parsed stylesheets kept (a few themes and versions); older ones are removed."""
-
-
-def _store(path: Path, rules: list[RuleSet]) -> None:
-    """Write the parsed rules atomically (several `crm` may start at once) and
-    remove the oldest files beyond KEEP_FILES. Without a cache directory (a
-    read-only home, a full disk) every start parses, as Textual does."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(rules, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-        stored = sorted(path.parent.glob("*.rules"), key=lambda file: file.stat().st_mtime, reverse=True)
-        for old in stored[KEEP_FILES:]:
-            old.unlink()
-    except Exception:  # noqa: BLE001 - a rule that does not pickle, a file gone meanwhile: no cache this time
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+def _textual_signature() -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of Textual's modules (those that parse
+    CSS and define what the rules hold): a new Textual rewrites them."""
+    package = Path(textual.__file__).parent
+    signature = []
+    for folder in (package, package / "css"):
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    signature.append((f"{folder.name}/{entry.name}", stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(signature))

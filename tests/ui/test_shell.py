@@ -1,5 +1,7 @@
 """The app shell: it starts headless, shows who and when, and switches screens."""
 
+import pytest
+
 from crm_tui.models import User
 from crm_tui.ui.app import make_app
 
@@ -156,6 +158,19 @@ async def test_key_bar_packs_tighter_when_the_terminal_narrows(rep: User) -> Non
         await pilot.pause()
         line = _bottom_line(app)
         assert line.startswith(" ? Help c Complete") and len(line) == 80
+        assert app.screen.has_class("-narrow") and not app.screen.has_class("-wide")
+
+
+@pytest.mark.parametrize(("width", "expected"), [(80, "-narrow"), (120, "-wide")])
+async def test_a_screen_starts_with_the_width_class_of_the_terminal(rep: User, width: int, expected: str) -> None:
+    app = make_app(rep)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class(expected)
+        assert not app.screen.has_class({"-narrow": "-wide", "-wide": "-narrow"}[expected])
+        await pilot.press("4")  # a screen built later gets it too
+        await pilot.pause()
+        assert app.screen.has_class(expected)
 
 
 async def test_garbage_collection_resumes_after_a_start_without_it(rep: User) -> None:

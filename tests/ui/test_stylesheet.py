@@ -67,3 +67,20 @@ async def test_the_app_keeps_its_parsed_styles_in_the_user_cache(rep: User, tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
     assert list((tmp_path / "xdg-cache" / "crm_tui" / "styles").glob("*.rules"))
+
+
+async def test_the_app_starts_again_without_parsing_any_css(rep: User, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    async with make_app(rep).run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(textual_stylesheet, "parse", no_parsing)
+    app = make_app(rep)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        # The styles are there: an empty Today shows what to do, not the list.
+        assert app.screen.query_one("#today-empty").display
+        assert not app.screen.query_one("#today-list").display

@@ -413,3 +413,19 @@ async def test_a_read_only_session_opens_no_dialog(rep: User, lead: Lead) -> Non
         assert len(app.screen_stack) == 1
         assert notes and all("read-only" in note for note in notes)
     assert Activity.get_by_id(first.id).status == "open"
+
+
+@pytest.mark.parametrize("width", [50, 110])
+async def test_each_row_is_one_line_of_cells_cut_to_the_width(rep: User, lead: Lead, width: int) -> None:
+    plan(rep, lead, "Call about the renewal of the enterprise support contract", time=dt.time(10, 0))
+    app = make_app(rep, CFG)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one("#today-list", ActivityList)
+        row = text_of(listing).splitlines()[1]
+        assert row.startswith("late by") or row.lstrip().startswith("Call")
+        assert len(row) <= listing.scrollable_content_region.width
+        if width == 50:  # narrower than a row's cells: cut, and the cut shows
+            assert row.endswith("…")
+        else:
+            assert "Call about the renewal" in row and "Kim Ng (Acme [EU]) · Lead" in row

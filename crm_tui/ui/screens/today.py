@@ -22,7 +22,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from crm_tui import clock
-from crm_tui.domain import activities, agenda, recurrence
+from crm_tui.domain import agenda
 from crm_tui.domain.agenda import AgendaRow, EscalatedRow
 from crm_tui.ui.screens.base import CrmScreen
 from crm_tui.ui.widgets.activity_list import ActivityList
@@ -201,6 +201,7 @@ class TodayScreen(CrmScreen):
                 self.notify("Series ended" if not series.active else  # type: ignore[attr-defined]
                             f"Repeats {recurrence.describe(series)}")  # type: ignore[arg-type]
 
+        from crm_tui.domain import recurrence  # like the dialogs: when used, not on the first paint's path
         from crm_tui.ui.dialogs.repeat import RepeatDialog
 
         self.app.push_screen(RepeatDialog(row.activity_id, row.version, row.subject), done)
@@ -210,6 +211,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.domain import activities
         from crm_tui.ui.dialogs.edit_activity import EditActivityDialog
 
         def save(result: ActivityEdit) -> None:
@@ -232,6 +234,7 @@ class TodayScreen(CrmScreen):
         if row is None:
             return
         session = self.session
+        from crm_tui.domain import activities
         from crm_tui.ui.dialogs.cancel_activity import CancelActivityDialog
 
         def save(reason: str) -> None:

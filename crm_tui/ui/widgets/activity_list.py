@@ -18,12 +18,17 @@ from dataclasses import dataclass
 
 from typing import Callable
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -40,19 +45,28 @@ def item_key(item: Item) -> str:
     return f"case-{item.case_id}"
 
 
+def _fit(value: str, width: int) -> str:
+    """`value` in exactly `width` cells: padded with spaces, or cut with an ellipsis."""
+    length = cell_len(value)
+    if length <= width:
+        return value + " " * (width - length)
+    return set_cell_size(value, width - 1) + "…"
+
+
 class _LazyOption(Option):
-    """An option whose prompt is drawn the first time it is shown."""
+    """A row's option: the list draws it when it scrolls into view, and its
+    prompt (OptionList's API) is made only if asked for."""
 
     def __init__(self, item: Item, draw: Callable[[Item], Text], id: str) -> None:
         super().__init__("", id=id)
-        self._item = item
+        self.item = item
         self._draw = draw
         self._prompt = None
 
     @property
     def prompt(self) -> Text:
         if self._prompt is None:
-            self._prompt = self._draw(self._item)
+            self._prompt = self._draw(self.item)
         return self._prompt
 
     def forget(self) -> None:
@@ -84,6 +98,7 @@ class ActivityList(OptionList):
         super().__init__(id=id, classes=classes)
         self._items: dict[str, Item] = {}
         self._agenda: Agenda | None = None
+        self._row_style_map: dict[str, Style] = {}
 
     @property
     def selected(self) -> Item | None:
@@ -98,7 +113,7 @@ class ActivityList(OptionList):
         self._agenda = agenda
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         old_index = self.highlighted
-        styles = self._styles()
+        styles = self._row_style_map = self._styles()
         draw = lambda item: self._render_item(item, styles)  # noqa: E731
         options: list[Option] = []
         items: dict[str, Item] = {}
@@ -132,11 +147,11 @@ class ActivityList(OptionList):
                 return candidate
         return None
 
-    def _styles(self) -> dict[str, str]:
+    def _styles(self) -> dict[str, Style]:
         theme = self.app.current_theme
         error = theme.error or "red"
         warning = theme.warning or "yellow"
-        return {
+        styles = {
             "late": f"bold {error}",
             "started": warning,
             "head-overdue": f"bold {error}",
@@ -144,10 +159,11 @@ class ActivityList(OptionList):
             "head-escalated": f"bold {warning}",
             "high": f"bold {warning}",
         }
+        return {name: Style.parse(style) for name, style in styles.items()}
 
-    def _render_item(self, item: Item, styles: dict[str, str]) -> Text:
-        """One line of fixed-width cells: a plain Text is cheap to measure and draw,
-        where a Rich table per row made a backlog of thousands slow to paint."""
+    def _cells(self, item: Item, styles: dict[str, Style]) -> list[tuple[str, Style | None]]:
+        """A row as fixed-width cells, each cut or padded to its width and
+        followed by a space (the last one's trailing spaces removed)."""
         width = max(60, (self.size.width or self.app.size.width) - 3)
         rest = width - (13 + 8 + 5 + 6) - 5
         subject_width = rest * 3 // 5
@@ -157,26 +173,58 @@ class ActivityList(OptionList):
             elif item.late_minutes:
                 marker = (item.lateness, styles["started"])
             else:
-                marker = ("", "")
+                marker = ("", None)
             priority = PRIORITIES.get(item.priority, str(item.priority))
-            cells = [
-                marker, (item.type_label, ""), (item.time_text, ""), (item.subject, ""),
-                (item.record_label, ""), (priority, styles["high"] if item.priority == 1 else ""),
+            values = [
+                marker, (item.type_label, None), (item.time_text, None), (item.subject, None),
+                (item.record_label, None), (priority, styles["high"] if item.priority == 1 else None),
             ]
         else:
-            cells = [
-                (f"⚑ {item.waiting_hours:g}h", styles["head-escalated"]), ("Case", ""),
-                (item.escalated_at.strftime("%H:%M") if item.escalated_at else "—", ""),
-                (item.subject, ""), (item.record_label, ""), (item.case_priority, ""),
+            values = [
+                (f"⚑ {item.waiting_hours:g}h", styles["head-escalated"]), ("Case", None),
+                (item.escalated_at.strftime("%H:%M") if item.escalated_at else "—", None),
+                (item.subject, None), (item.record_label, None), (item.case_priority, None),
             ]
+        cells: list[tuple[str, Style | None]] = []
+        for (value, style), cell_width in zip(values, (13, 8, 5, subject_width, rest - subject_width, 6)):
+            cells.append((_fit(value, cell_width), style))
+            cells.append((" ", None))
+        while cells and not cells[-1][0].rstrip():
+            cells.pop()
+        if cells:
+            cells[-1] = (cells[-1][0].rstrip(), cells[-1][1])
+        return cells
+
+    def _render_item(self, item: Item, styles: dict[str, Style]) -> Text:
+        """The row as a Text (an option's prompt); the list itself draws `_row_strip`."""
         line = Text(no_wrap=True, overflow="ellipsis")
-        for (value, style), cell_width in zip(cells, (13, 8, 5, subject_width, rest - subject_width, 6)):
-            cell = Text(value, style=style)
-            cell.truncate(cell_width, overflow="ellipsis", pad=True)
-            line.append_text(cell)
-            line.append(" ")
-        line.rstrip()
+        for value, style in self._cells(item, styles):
+            line.append(value, style)
         return line
+
+    def _get_option_render(self, option: Option, style: VisualStyle) -> list[Strip]:
+        """A row drawn straight to one strip of cells.
+
+        A plain line of fixed-width cells needs none of the wrapping and
+        measuring of OptionList's general path (Text to Content to strips),
+        which cost ~1 ms a row, so a first screenful ~35 ms."""
+        if not isinstance(option, _LazyOption) or self.get_component_styles("option-list--option").padding:
+            return super()._get_option_render(option, style)
+        cache_key = (option, style)
+        strips = self._option_render_cache.get(cache_key)
+        if strips is None:
+            base = style.rich_style
+            width = self.scrollable_content_region.width - self._get_left_gutter_width()
+            segments = [Segment(text, base + cell if cell is not None else base)
+                        for text, cell in self._cells(option.item, self._row_style_map)]
+            strip = Strip(segments).simplify()
+            if strip.cell_length > width > 1:  # a terminal under 63 columns: cut the row, and say so
+                cut = list(strip.crop(0, width - 1))
+                strip = Strip([*cut, Segment("…", cut[-1].style)])
+            strip = strip.extend_cell_length(width, base).apply_meta({"option": self._option_to_index[option]})
+            open("/tmp/fp/dbg.txt", "a").write(repr([(s.text, str(s.style)) for s in strip]) + "\n")
+            self._option_render_cache[cache_key] = strips = [strip]
+        return strips
 
     def on_resize(self) -> None:
         """Cell widths follow the list's width: rows are drawn again as they show."""
