@@ -396,11 +396,10 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
             continue
         ids, firsts, lasts, companies, owners, qualified_at = zip(*rows)
         began = list(_datetimes(qualified_at))
-        keep = [when <= cutoff for when in began]
+        keep = list(map(cutoff.__ge__, began))
         if not all(keep):
             ids, firsts, lasts, companies, owners, began = (
-                [value for value, kept in zip(column, keep) if kept]
-                for column in (ids, firsts, lasts, companies, owners, began))
+                list(compress(column, keep)) for column in (ids, firsts, lasts, companies, owners, began))
         found += _found("lead", ids, _people(firsts, lasts, companies), owners, map(add, began, repeat(grace)),
                         repeat(detail))
     return found
@@ -432,10 +431,9 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
         return []
     ids, names, owners, created = zip(*rows)
     since = list(_plus(created, limit))
-    keep = [when <= at for when in since]
+    keep = list(map(at.__ge__, since))
     if not all(keep):
-        ids, names, owners, since = ([value for value, kept in zip(column, keep) if kept]
-                                     for column in (ids, names, owners, since))
+        ids, names, owners, since = (list(compress(column, keep)) for column in (ids, names, owners, since))
     return _found("opportunity", ids, names, owners, since, repeat("no step completed"))
 
 
@@ -515,8 +513,8 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     # join per kind on every row.
     if not rows:
         return []
-    names = records.names((row[6], row[7]) for row in rows)
     ids, kind_names, subjects, owners, planned, starts, kinds, record_ids = zip(*rows)
+    names = records.names(zip(kinds, record_ids))
     # Per planned day (a few hundred days for thousands of activities): the
     # end of the day, when a dated activity is due, and the detail's text.
     days: dict[Any, tuple[dt.datetime, str]] = {}
@@ -525,10 +523,12 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
         # SQLite hands the day over as ISO text already (date.isoformat goes through C's sprintf).
         text = value if type(value) is str and len(value) == 10 and value[4] == "-" else day.isoformat()
         days[value] = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), "planned " + text)
-    of_day = [days[value] for value in planned]
+    of_day = list(map(days.__getitem__, planned))
     due = [_as_datetime(start) if start else end for start, (end, _) in zip(starts, of_day)]
     types = {name: name.capitalize() for name in set(kind_names)}
-    targets = [names.get(link) or f"#{link[1]}" for link in zip(kinds, record_ids)]
+    targets = list(map(names.get, zip(kinds, record_ids)))
+    if not all(targets):  # a record without a name, or gone
+        targets = [target or f"#{record_id}" for target, record_id in zip(targets, record_ids)]
     titles = [f"{types[name]}: {subject} ({kind} {target})"
               for name, subject, kind, target in zip(kind_names, subjects, kinds, targets)]
     return _found("activity", ids, titles, owners, map(add, due, repeat(limit)), map(itemgetter(1), of_day))
@@ -805,7 +805,7 @@ def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
         # By since, then kind, then record id: three stable sorts on one plain
         # key each compare far cheaper than one sort on a tuple key.
         found.sort(key=_RECORD_ID)
-        if len({row[0] for row in found}) > 1:
+        if len(set(map(_KIND, found))) > 1:
             found.sort(key=_KIND)
         found.sort(key=_SINCE)
         if not found:
