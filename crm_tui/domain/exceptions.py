@@ -11,6 +11,14 @@ make the common case an index scan; where a stamp is missing the rules fall
 back to the events themselves (notes, activities, audited status changes), so
 a record written by an older tool or an import is judged the same way. Rule 5
 reads an opportunity's `first_step_at` alone: completions have one writer.
+
+The rules run one after the other on the caller's connection. Two threads,
+each on its own read connection, measured slower on the 2-core benchmark
+machine (large database, 25 interleaved runs: 254 vs 306 ms median, CPU
+time 230 vs 261 ms): the sqlite3 module takes the GIL back for every row it
+fetches, so the threads hand it over thousands of times, and the second
+connection starts with a cold page cache. What a run costs is mostly SQLite
+reading ~18,000 pages; see benchmarks/bench_exceptions.py.
 """
 
 from __future__ import annotations
