@@ -11,6 +11,14 @@ make the common case an index scan; where a stamp is missing the rules fall
 back to the events themselves (notes, activities, audited status changes), so
 a record written by an older tool or an import is judged the same way. Rule 5
 reads an opportunity's `first_step_at` alone: completions have one writer.
+
+The rules run one after the other on the caller's connection. Two threads,
+each on its own read connection, measured slower on the 2-core benchmark
+machine (large database, 25 interleaved runs: 254 vs 306 ms median, CPU
+time 230 vs 261 ms): the sqlite3 module takes the GIL back for every row it
+fetches, so the threads hand it over thousands of times, and the second
+connection starts with a cold page cache. What a run costs is mostly SQLite
+reading ~18,000 pages; see benchmarks/bench_exceptions.py.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import add, itemgetter, not_
+from operator import add, itemgetter
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import peewee as pw
@@ -241,30 +249,34 @@ def not_automatic(activity: pw.Field) -> pw.Expression:
 def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
     """Rule 1. Touched: an activity logged or completed, a note, or a status change."""
     limit = _days(cfg.thresholds.lead_untouched_days)
-    note = Note.select(pw.SQL("1")).where(
-        (Note.record_kind == "lead") & (Note.record_id == Lead.id)
-        & (Note.created_at > Lead.created_at) & (Note.created_at <= at) & not_automatic(Note.activity)
-    )
-    done = Activity.select(pw.SQL("1")).where(
-        (Activity.record_kind == "lead") & (Activity.record_id == Lead.id)
-        & (Activity.status == "done") & (Activity.completed_at <= at) & not_automatic(Activity.id)
-    )
-    status_change = AuditEvent.select(pw.SQL("1")).where(
-        (AuditEvent.table == Lead._meta.table_name) & (AuditEvent.row_id == Lead.id)
-        & (AuditEvent.action == "update") & (AuditEvent.at > Lead.created_at) & (AuditEvent.at <= at)
-        & AuditEvent.changes.contains('"status"')
-    )
-    query = (
-        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at)
-        .where(
-            Lead.status.in_(OPEN_LEAD_STATUSES) & (Lead.created_at <= at - limit)
-            & _not_between(Lead.last_touch_at, Lead.created_at, at)
-            & _not_between(Lead.status_changed_at, Lead.created_at, at)
-            & ~pw.fn.EXISTS(note) & ~pw.fn.EXISTS(done) & ~pw.fn.EXISTS(status_change)
-            & _owner(Lead, owner_id)
+
+    def query() -> pw.Query:
+        now = _value("at")
+        note = Note.select(pw.SQL("1")).where(
+            (Note.record_kind == "lead") & (Note.record_id == Lead.id)
+            & (Note.created_at > Lead.created_at) & (Note.created_at <= now) & not_automatic(Note.activity)
         )
-    )
-    rows = _rows(query)
+        done = Activity.select(pw.SQL("1")).where(
+            (Activity.record_kind == "lead") & (Activity.record_id == Lead.id)
+            & (Activity.status == "done") & (Activity.completed_at <= now) & not_automatic(Activity.id)
+        )
+        status_change = AuditEvent.select(pw.SQL("1")).where(
+            (AuditEvent.table == Lead._meta.table_name) & (AuditEvent.row_id == Lead.id)
+            & (AuditEvent.action == "update") & (AuditEvent.at > Lead.created_at) & (AuditEvent.at <= now)
+            & AuditEvent.changes.contains('"status"')
+        )
+        return (
+            Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at)
+            .where(
+                Lead.status.in_(OPEN_LEAD_STATUSES) & (Lead.created_at <= _value("entered_by"))
+                & _not_between(Lead.last_touch_at, Lead.created_at, now)
+                & _not_between(Lead.status_changed_at, Lead.created_at, now)
+                & ~pw.fn.EXISTS(note) & ~pw.fn.EXISTS(done) & ~pw.fn.EXISTS(status_change)
+                & _owner(Lead, owner_id)
+            )
+        )
+
+    rows = _rows(("lead_untouched", owner_id), query, at=at, entered_by=at - limit)
     if not rows:
         return []
     ids, firsts, lasts, companies, owners, created = zip(*rows)
@@ -275,27 +287,31 @@ def _lead_untouched(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
 def _lead_undecided(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
     """Rule 2. Phone notes: phone or voicemail notes of their own, and calls done."""
     limit = _days(cfg.thresholds.lead_undecided_days)
-    notes = Note.select(pw.fn.COUNT(pw.SQL("1"))).where(
-        (Note.record_kind == "lead") & (Note.record_id == Lead.id) & Note.kind.in_(PHONE_NOTE_KINDS)
-        & Note.activity.is_null() & (Note.created_at <= at)
-    )
-    calls = Activity.select(pw.fn.COUNT(pw.SQL("1"))).where(
-        (Activity.record_kind == "lead") & (Activity.record_id == Lead.id) & (Activity.status == "done")
-        & (Activity.type == PHONE_ACTIVITY_TYPE) & (Activity.completed_at <= at)
-    )
-    # Not `notes + calls`: "+" on two Peewee queries means UNION ALL.
-    total = pw.Expression(notes, pw.OP.ADD, calls)
-    phone = total.alias("phone")
-    query = (
-        Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at,
-                    Lead.status, phone)
-        .where(
-            Lead.status.in_(UNDECIDED_LEAD_STATUSES) & (Lead.created_at <= at - limit) & _owner(Lead, owner_id)
+
+    def query() -> pw.Query:
+        notes = Note.select(pw.fn.COUNT(pw.SQL("1"))).where(
+            (Note.record_kind == "lead") & (Note.record_id == Lead.id) & Note.kind.in_(PHONE_NOTE_KINDS)
+            & Note.activity.is_null() & (Note.created_at <= _value("at"))
         )
-    )
+        calls = Activity.select(pw.fn.COUNT(pw.SQL("1"))).where(
+            (Activity.record_kind == "lead") & (Activity.record_id == Lead.id) & (Activity.status == "done")
+            & (Activity.type == PHONE_ACTIVITY_TYPE) & (Activity.completed_at <= _value("at"))
+        )
+        # Not `notes + calls`: "+" on two Peewee queries means UNION ALL.
+        phone = pw.Expression(notes, pw.OP.ADD, calls).alias("phone")
+        return (
+            Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, Lead.created_at,
+                        Lead.status, phone)
+            .where(
+                Lead.status.in_(UNDECIDED_LEAD_STATUSES) & (Lead.created_at <= _value("entered_by"))
+                & _owner(Lead, owner_id)
+            )
+        )
+
     # Filtered here, not in WHERE: SQL would evaluate both counts twice per hit.
     minimum = cfg.thresholds.lead_min_phone_notes
-    rows = [row for row in _rows(query) if row[7] < minimum]
+    rows = [row for row in _rows(("lead_undecided", owner_id), query, at=at, entered_by=at - limit)
+            if row[7] < minimum]
     if not rows:
         return []
     ids, firsts, lasts, companies, owners, created, statuses, counts = zip(*rows)
@@ -316,20 +332,24 @@ def _lead_questions(cfg: Config, at: dt.datetime, owner_id: int | None) -> Itera
     if not keys:
         return
     grace = _days(cfg.thresholds.qualified_grace_days)
-    answered = QualificationAnswer.select(pw.fn.COUNT(pw.SQL("1"))).where(
-        (QualificationAnswer.lead == Lead.id) & QualificationAnswer.question.in_(keys)
-        & (QualificationAnswer.answer != "")
-    )
-    # The conditions read only columns of lead(status, created_at, last_touch_at,
-    # status_changed_at), so SQLite picks that index for the inner query and
-    # reads the lead's row for the hits alone, not for every qualified lead.
-    unanswered = Lead.select(Lead.id).where(
-        (Lead.status == "qualified") & (_qualified_since() <= at - grace) & (answered < len(keys))
-        & _owner(Lead, owner_id)
-    )
-    query = Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
-                        _qualified_since(), answered.alias("answered")).where(Lead.id.in_(unanswered))
-    for lead_id, first, last, company, owner, qualified, count in _rows(query):
+
+    def query() -> pw.Query:
+        answered = QualificationAnswer.select(pw.fn.COUNT(pw.SQL("1"))).where(
+            (QualificationAnswer.lead == Lead.id) & QualificationAnswer.question.in_(keys)
+            & (QualificationAnswer.answer != "")
+        )
+        # The conditions read only columns of lead(status, created_at, last_touch_at,
+        # status_changed_at), so SQLite picks that index for the inner query and
+        # reads the lead's row for the hits alone, not for every qualified lead.
+        unanswered = Lead.select(Lead.id).where(
+            (Lead.status == "qualified") & (_qualified_since() <= _value("qualified_by"))
+            & (answered < len(keys)) & _owner(Lead, owner_id)
+        )
+        return Lead.select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner,
+                           _qualified_since(), answered.alias("answered")).where(Lead.id.in_(unanswered))
+
+    shape = ("lead_questions", owner_id, tuple(keys))
+    for lead_id, first, last, company, owner, qualified, count in _rows(shape, query, qualified_by=at - grace):
         yield ("lead", lead_id, _person(first, last, company), owner, _naive(db.as_datetime(qualified)) + grace,
                f"{count} of {len(keys)} questions answered")
 
@@ -344,41 +364,50 @@ def _lead_no_opportunity(cfg: Config, at: dt.datetime, owner_id: int | None) -> 
     to the hits alone.
     """
     grace = _days(cfg.thresholds.qualified_grace_days)
-    complete = Opportunity.select(pw.SQL("1")).where(
-        (Opportunity.lead == Lead.id) & Opportunity.forecast_close.is_null(False)
-        & Opportunity.amount.is_null(False) & (Opportunity.created_at <= at)
-    )
-    any_opportunity = Opportunity.select(pw.SQL("1")).where(Opportunity.lead == Lead.id)
     columns = (Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.owner, _qualified_since())
-    qualified = Lead.select(*columns).where(
-        (Lead.status == "qualified") & ~pw.fn.EXISTS(complete) & _owner(Lead, owner_id)
-    )
-    converted_bare = Lead.select(*columns).where(
-        (Lead.status == "converted") & ~pw.fn.EXISTS(any_opportunity) & _owner(Lead, owner_id)
-    )
-    # Driven from the few open opportunities lacking a close date or an amount
-    # (an expression index holds just those), not from the years of converted leads.
-    # "> 0", not IS NOT NULL: ids are positive, and SQLite reads an expression
-    # index for a range but not for IS NOT NULL.
-    incomplete = Opportunity.select(Opportunity.lead).where(pw.SQL(OPEN_INCOMPLETE_LEAD) > 0)
-    converted_incomplete = Lead.select(*columns).where(
-        Lead.id.in_(incomplete) & (Lead.status == "converted") & ~pw.fn.EXISTS(complete) & _owner(Lead, owner_id)
-    )
+
+    def complete() -> pw.Query:
+        return Opportunity.select(pw.SQL("1")).where(
+            (Opportunity.lead == Lead.id) & Opportunity.forecast_close.is_null(False)
+            & Opportunity.amount.is_null(False) & (Opportunity.created_at <= _value("at"))
+        )
+
+    def qualified() -> pw.Query:
+        return Lead.select(*columns).where(
+            (Lead.status == "qualified") & ~pw.fn.EXISTS(complete()) & _owner(Lead, owner_id)
+        )
+
+    def converted_bare() -> pw.Query:
+        any_opportunity = Opportunity.select(pw.SQL("1")).where(Opportunity.lead == Lead.id)
+        return Lead.select(*columns).where(
+            (Lead.status == "converted") & ~pw.fn.EXISTS(any_opportunity) & _owner(Lead, owner_id)
+        )
+
+    def converted_incomplete() -> pw.Query:
+        # Driven from the few open opportunities lacking a close date or an amount
+        # (an expression index holds just those), not from the years of converted leads.
+        # "> 0", not IS NOT NULL: ids are positive, and SQLite reads an expression
+        # index for a range but not for IS NOT NULL.
+        incomplete = Opportunity.select(Opportunity.lead).where(pw.SQL(OPEN_INCOMPLETE_LEAD) > 0)
+        return Lead.select(*columns).where(
+            Lead.id.in_(incomplete) & (Lead.status == "converted") & ~pw.fn.EXISTS(complete())
+            & _owner(Lead, owner_id)
+        )
+
     cutoff = at - grace
     found: list[_Row] = []
     for query, detail in ((qualified, "no opportunity with close date and amount"),
                           (converted_bare, "converted without an opportunity"),
                           (converted_incomplete, "open opportunity lacks close date or amount")):
-        rows = _rows(query)
+        rows = _rows(("lead_no_opportunity", query.__name__, owner_id), query, at=at)
         if not rows:
             continue
         ids, firsts, lasts, companies, owners, qualified_at = zip(*rows)
         began = list(_datetimes(qualified_at))
-        keep = [when <= cutoff for when in began]
+        keep = list(map(cutoff.__ge__, began))
         if not all(keep):
             ids, firsts, lasts, companies, owners, began = (
-                [value for value, kept in zip(column, keep) if kept]
-                for column in (ids, firsts, lasts, companies, owners, began))
+                list(compress(column, keep)) for column in (ids, firsts, lasts, companies, owners, began))
         found += _found("lead", ids, _people(firsts, lasts, companies), owners, map(add, began, repeat(grace)),
                         repeat(detail))
     return found
@@ -398,19 +427,21 @@ def _opportunity_steps(cfg: Config, at: dt.datetime, owner_id: int | None) -> It
     created_at index through every opportunity instead.
     """
     limit = _days(cfg.thresholds.opportunity_steps_days)
-    query = (
-        Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
-        .where((pw.SQL(OPEN_FIRST_STEP) > at) & _owner(Opportunity, owner_id))
-    )
-    rows = _rows(query)
+
+    def query() -> pw.Query:
+        return (
+            Opportunity.select(Opportunity.id, Opportunity.name, Opportunity.owner, Opportunity.created_at)
+            .where((pw.SQL(OPEN_FIRST_STEP) > _value("at")) & _owner(Opportunity, owner_id))
+        )
+
+    rows = _rows(("opportunity_steps", owner_id), query, at=at)
     if not rows:
         return []
     ids, names, owners, created = zip(*rows)
     since = list(_plus(created, limit))
-    keep = [when <= at for when in since]
+    keep = list(map(at.__ge__, since))
     if not all(keep):
-        ids, names, owners, since = ([value for value, kept in zip(column, keep) if kept]
-                                     for column in (ids, names, owners, since))
+        ids, names, owners, since = (list(compress(column, keep)) for column in (ids, names, owners, since))
     return _found("opportunity", ids, names, owners, since, repeat("no step completed"))
 
 
@@ -431,21 +462,27 @@ def _no_open_activity(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     )
     found: list[_Row] = []
     for kind, model, name_columns in targets:
-        open_activity = Activity.select(pw.SQL("1")).where(
-            (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status == "open")
-            & (Activity.created_at <= at)
-        )
-        closed = (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status != "open")
-        last_done = Activity.select(pw.fn.MAX(Activity.completed_at)).where(closed & (Activity.completed_at <= at))
-        recent = Activity.select(pw.SQL("1")).where(
-            closed & (Activity.completed_at > cutoff) & (Activity.completed_at <= at)
-        )
-        # Open, no stamp, created by the cutoff: one term only that index can answer.
-        where = (pw.SQL(UNSCHEDULED_SINCE[kind]) <= cutoff) & ~pw.fn.EXISTS(open_activity) & _owner(model, owner_id)
-        if grace:
-            where &= ~pw.fn.EXISTS(recent)
-        query = model.select(model.id, *name_columns, model.owner, model.created_at, last_done.alias("last_done"))
-        rows = _rows(query.where(where))
+
+        def query() -> pw.Query:
+            now, since = _value("at"), _value("cutoff")
+            open_activity = Activity.select(pw.SQL("1")).where(
+                (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status == "open")
+                & (Activity.created_at <= now)
+            )
+            closed = (Activity.record_kind == kind) & (Activity.record_id == model.id) & (Activity.status != "open")
+            last_done = Activity.select(pw.fn.MAX(Activity.completed_at)).where(
+                closed & (Activity.completed_at <= now))
+            recent = Activity.select(pw.SQL("1")).where(
+                closed & (Activity.completed_at > since) & (Activity.completed_at <= now)
+            )
+            # Open, no stamp, created by the cutoff: one term only that index can answer.
+            where = (pw.SQL(UNSCHEDULED_SINCE[kind]) <= since) & ~pw.fn.EXISTS(open_activity) & _owner(model, owner_id)
+            if grace:
+                where &= ~pw.fn.EXISTS(recent)
+            return model.select(model.id, *name_columns, model.owner, model.created_at,
+                                last_done.alias("last_done")).where(where)
+
+        rows = _rows(("no_open_activity", kind, bool(grace), owner_id), query, at=at, cutoff=cutoff)
         if not rows:
             continue
         ids, *names, owners, created, dones = zip(*rows)
@@ -465,23 +502,27 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
     # The last planned day whose end (the next midnight) lies before the cutoff.
     day_before = cutoff - dt.timedelta(days=1)
     last_day = day_before.date() if day_before.time() != dt.time(0) else day_before.date() - dt.timedelta(days=1)
-    query = Activity.select(
-        Activity.id, Activity.type, Activity.subject, Activity.owner, Activity.planned_date,
-        Activity.start_at, Activity.record_kind, Activity.record_id,
-    ).where(
-        (Activity.status == "open") & (Activity.planned_date <= last_day + dt.timedelta(days=1))
-        & ((Activity.start_at.is_null() & (Activity.planned_date <= last_day))
-           | (Activity.start_at.is_null(False) & (Activity.start_at < cutoff)))
-        & (Activity.created_at <= at)
-        & _owner(Activity, owner_id)
-    )
-    rows = _rows(query)
+
+    def query() -> pw.Query:
+        return Activity.select(
+            Activity.id, Activity.type, Activity.subject, Activity.owner, Activity.planned_date,
+            Activity.start_at, Activity.record_kind, Activity.record_id,
+        ).where(
+            (Activity.status == "open") & (Activity.planned_date <= _value("day_after"))
+            & ((Activity.start_at.is_null() & (Activity.planned_date <= _value("last_day")))
+               | (Activity.start_at.is_null(False) & (Activity.start_at < _value("cutoff"))))
+            & (Activity.created_at <= _value("at"))
+            & _owner(Activity, owner_id)
+        )
+
+    rows = _rows(("activity_overdue", owner_id), query, at=at, cutoff=cutoff, last_day=last_day,
+                 day_after=last_day + dt.timedelta(days=1))
     # Names in one query per kind for the hits alone (records.names), not by a
     # join per kind on every row.
     if not rows:
         return []
-    names = records.names((row[6], row[7]) for row in rows)
     ids, kind_names, subjects, owners, planned, starts, kinds, record_ids = zip(*rows)
+    names = records.names(zip(kinds, record_ids))
     # Per planned day (a few hundred days for thousands of activities): the
     # end of the day, when a dated activity is due, and the detail's text.
     days: dict[Any, tuple[dt.datetime, str]] = {}
@@ -490,10 +531,12 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
         # SQLite hands the day over as ISO text already (date.isoformat goes through C's sprintf).
         text = value if type(value) is str and len(value) == 10 and value[4] == "-" else day.isoformat()
         days[value] = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), "planned " + text)
-    of_day = [days[value] for value in planned]
+    of_day = list(map(days.__getitem__, planned))
     due = [_as_datetime(start) if start else end for start, (end, _) in zip(starts, of_day)]
     types = {name: name.capitalize() for name in set(kind_names)}
-    targets = [names.get(link) or f"#{link[1]}" for link in zip(kinds, record_ids)]
+    targets = list(map(names.get, zip(kinds, record_ids)))
+    if not all(targets):  # a record without a name, or gone
+        targets = [target or f"#{record_id}" for target, record_id in zip(targets, record_ids)]
     titles = [f"{types[name]}: {subject} ({kind} {target})"
               for name, subject, kind, target in zip(kind_names, subjects, kinds, targets)]
     return _found("activity", ids, titles, owners, map(add, due, repeat(limit)), map(itemgetter(1), of_day))
@@ -502,18 +545,23 @@ def _activity_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Ite
 def _case_sla(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
     """Rule 8. Since: the earlier of the SLA passing and the escalation going unanswered."""
     answer = dt.timedelta(hours=cfg.thresholds.case_escalation_answer_hours)
-    late_sla = Case.sla_due.is_null(False) & (Case.sla_due < at)
-    unanswered = (
-        Case.escalated_at.is_null(False) & (Case.escalated_at <= at - answer)
-        & (Case.answered_at.is_null() | (Case.answered_at > at))
-    )
-    query = (
-        Case.select(Case.id, Case.subject, Case.owner, Case.sla_due, Case.escalated_at, Case.answered_at)
-        .where(Case.status.in_(OPEN_CASE_STATUSES) & (late_sla | unanswered) & _owner(Case, owner_id))
-    )
+
+    def query() -> pw.Query:
+        now = _value("at")
+        late_sla = Case.sla_due.is_null(False) & (Case.sla_due < now)
+        unanswered = (
+            Case.escalated_at.is_null(False) & (Case.escalated_at <= _value("escalated_by"))
+            & (Case.answered_at.is_null() | (Case.answered_at > now))
+        )
+        return (
+            Case.select(Case.id, Case.subject, Case.owner, Case.sla_due, Case.escalated_at, Case.answered_at)
+            .where(Case.status.in_(OPEN_CASE_STATUSES) & (late_sla | unanswered) & _owner(Case, owner_id))
+        )
+
     found: list[_Row] = []
     append = found.append
-    for case_id, subject, owner, sla_due, escalated, answered in _rows(query):
+    rows = _rows(("case_sla", owner_id), query, at=at, escalated_by=at - answer)
+    for case_id, subject, owner, sla_due, escalated, answered in rows:
         late = sla_due is not None and _as_datetime(sla_due)
         late = late if late and late < at else None
         unanswered = escalated is not None and _as_datetime(escalated) + answer
@@ -537,12 +585,18 @@ def _last_day_ended_before(cutoff: dt.datetime) -> dt.date:
 def _quote_approval(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[_Row]:
     """Rule 9. A submitted quote (over the discount limit) no manager decided on in time."""
     wait = dt.timedelta(hours=cfg.thresholds.quote_approval_hours)
-    query = (
-        Quote.select(Quote.id, Quote.number, Opportunity.name, Quote.owner, Quote.submitted_at, Quote.max_discount)
-        .join(Opportunity, on=(Quote.opportunity == Opportunity.id))
-        .where((Quote.status == "submitted") & (Quote.submitted_at < at - wait) & _owner(Quote, owner_id))
-    )
-    for quote_id, number, opp_name, owner, submitted, discount in _rows(query):
+
+    def query() -> pw.Query:
+        return (
+            Quote.select(Quote.id, Quote.number, Opportunity.name, Quote.owner, Quote.submitted_at,
+                         Quote.max_discount)
+            .join(Opportunity, on=(Quote.opportunity == Opportunity.id))
+            .where((Quote.status == "submitted") & (Quote.submitted_at < _value("submitted_by"))
+                   & _owner(Quote, owner_id))
+        )
+
+    for quote_id, number, opp_name, owner, submitted, discount in _rows(("quote_approval", owner_id), query,
+                                                                        submitted_by=at - wait):
         yield ("quote", quote_id, f"Q-{number:05d} · {opp_name}", owner, db.as_datetime(submitted) + wait,
                    f"submitted {db.as_datetime(submitted):%Y-%m-%d %H:%M} UTC, discount up to {int(discount) / 100:g}%")
 
@@ -551,14 +605,18 @@ def _invoice_overdue(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iter
     """Rule 10. An open invoice is due at the end of its due day; then N more days."""
     limit = _days(cfg.thresholds.invoice_overdue_days)
     last_day = _last_day_ended_before(at - limit)
-    query = (
-        Invoice.select(Invoice.id, Invoice.number, Account.name, Invoice.owner, Invoice.due_on, Invoice.total,
-                       Invoice.paid, Invoice.currency)
-        .join(Account, pw.JOIN.LEFT_OUTER, on=(Invoice.account == Account.id))
-        .where((Invoice.status == "open") & (Invoice.due_on <= last_day) & (Invoice.created_at <= at)
-               & _owner(Invoice, owner_id))
-    )
-    for invoice_id, number, account, owner, due, total, paid, currency in _rows(query):
+
+    def query() -> pw.Query:
+        return (
+            Invoice.select(Invoice.id, Invoice.number, Account.name, Invoice.owner, Invoice.due_on, Invoice.total,
+                           Invoice.paid, Invoice.currency)
+            .join(Account, pw.JOIN.LEFT_OUTER, on=(Invoice.account == Account.id))
+            .where((Invoice.status == "open") & (Invoice.due_on <= _value("last_day"))
+                   & (Invoice.created_at <= _value("at")) & _owner(Invoice, owner_id))
+        )
+
+    rows = _rows(("invoice_overdue", owner_id), query, at=at, last_day=last_day)
+    for invoice_id, number, account, owner, due, total, paid, currency in rows:
         due_day = db.as_date(due)
         left = (int(total) - int(paid)) / 100
         yield ("invoice", invoice_id, f"{number} · {account or 'no account'}", owner,
@@ -570,24 +628,65 @@ def _order_late(cfg: Config, at: dt.datetime, owner_id: int | None) -> Iterable[
     """Rule 11. An order still ordered or in delivery after the end of its promised day (+ N days)."""
     limit = _days(cfg.thresholds.order_late_days)
     last_day = _last_day_ended_before(at - limit)
-    query = (
-        SalesOrder.select(SalesOrder.id, SalesOrder.number, Account.name, SalesOrder.owner, SalesOrder.promised_on,
-                          SalesOrder.status)
-        .join(Account, pw.JOIN.LEFT_OUTER, on=(SalesOrder.account == Account.id))
-        .where(SalesOrder.status.in_(("ordered", "in delivery")) & SalesOrder.promised_on.is_null(False)
-               & (SalesOrder.promised_on <= last_day) & (SalesOrder.created_at <= at) & _owner(SalesOrder, owner_id))
-    )
-    for order_id, number, account, owner, promised, status in _rows(query):
+
+    def query() -> pw.Query:
+        return (
+            SalesOrder.select(SalesOrder.id, SalesOrder.number, Account.name, SalesOrder.owner,
+                              SalesOrder.promised_on, SalesOrder.status)
+            .join(Account, pw.JOIN.LEFT_OUTER, on=(SalesOrder.account == Account.id))
+            .where(SalesOrder.status.in_(("ordered", "in delivery")) & SalesOrder.promised_on.is_null(False)
+                   & (SalesOrder.promised_on <= _value("last_day")) & (SalesOrder.created_at <= _value("at"))
+                   & _owner(SalesOrder, owner_id))
+        )
+
+    rows = _rows(("order_late", owner_id), query, at=at, last_day=last_day)
+    for order_id, number, account, owner, promised, status in rows:
         day = db.as_date(promised)
         yield ("order", order_id, f"O-{number:05d} · {account or 'no account'}", owner,
                    dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) + limit,
                    f"promised {day:%Y-%m-%d}, still {status}")
 
 
-def _rows(query: pw.Query) -> list[tuple[Any, ...]]:
-    """Raw rows from the driver: on big hit sets Peewee's per-value conversion costs
-    more than the query, so rules convert the few columns they use themselves."""
-    return list(db.database.execute(query).fetchall())
+def _rows(shape: tuple[Any, ...], query: Callable[[], pw.Query], **values: Any) -> list[tuple[Any, ...]]:
+    """Raw rows of `query()` with `values` bound to its `_value` stand-ins.
+
+    Raw rows from the driver: on big hit sets Peewee's per-value conversion
+    costs more than the query, so rules convert the few columns they use
+    themselves. And SQL compiled once per `shape` (what the text depends on:
+    the query, owner filter, configured questions) and backend: Peewee takes
+    about a millisecond to compile each of these queries, 10-17 ms a run,
+    for a text that only changes with the shape; the instants a rule
+    compares with (`at` and what follows from it) are bound per run.
+    """
+    key = (shape, type(db.database.obj))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = query().sql()
+    sql, params = compiled
+    bound = [values[param.name] if type(param) is _Stand else param for param in params]
+    return list(db.database.execute_sql(sql, bound).fetchall())
+
+
+class _Stand:
+    """Stands for a rule's run-time value `name` in a compiled query's parameters
+    (not a tuple: Peewee would take a tuple for a list of values)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _value(name: str) -> pw.Value:
+    """A query parameter bound per run from `_rows`'s values (no conversion:
+    the instants and days are passed to the driver as they are, as Peewee's
+    date and time fields would)."""
+    return pw.Value(_Stand(name), converter=False)
+
+
+_COMPILED: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+"""SQL and parameters (with `_Stand`s) per query shape and backend: a few
+dozen entries (each owner filtered on adds a dozen)."""
 
 
 _EVALUATORS: dict[str, Callable[[Config, dt.datetime, int | None], Iterable[_Row]]] = {
@@ -656,11 +755,22 @@ def _evaluate_with_parked(config: Config, instant: dt.datetime, owner_id: int | 
     if not snoozed:
         return hits, []
     on = _on_snoozed(hits, snoozed)
-    # Which hits are on a snoozed record, asked by C-level loops over thousands of hits.
-    snoozed_hit = list(map(on.__contains__, map(_HIT_RECORD, hits)))
-    live = list(compress(hits, map(not_, snoozed_hit))) if any(snoozed_hit) else hits
+    # Which hits are on a snoozed record, asked by C-level loops over thousands
+    # of hits: by record id alone first (an int looks up faster than a pair
+    # made per hit), then (kind, id) for the few with such an id.
+    ids = {record_id for _, record_id in on}
+    maybe = compress(range(len(hits)), map(ids.__contains__, map(_HIT_RECORD_ID, hits)))
+    places = [place for place in maybe if _HIT_RECORD(hits[place]) in on]
+    live = hits
+    if places:
+        live, start = [], 0
+        for place in places:
+            live += hits[start:place]
+            start = place + 1
+        live += hits[start:]
     parked_hits: dict[tuple[str, int], list[Hit]] = {}
-    for hit in compress(hits, snoozed_hit):
+    for place in places:
+        hit = hits[place]
         parked_hits.setdefault(on[(hit.kind, hit.record_id)], []).append(hit)
     parked = [Parked(item, tuple(parked_hits.get((item.kind, item.record_id), ())))
               for item in snooze_mod.active(instant, owner_id=owner_id)]
@@ -673,7 +783,7 @@ def _on_snoozed(hits: list[Hit], snoozed: set[tuple[str, int]]) -> dict[tuple[st
     records' open activities (rule 7 finds only open ones), not by looking up
     the record of every overdue activity."""
     on = {key: key for key in snoozed}
-    if not any(hit.kind == "activity" for hit in hits):
+    if "activity" not in map(_HIT_KIND, hits):
         return on
     by_kind: dict[str, list[int]] = {}
     for kind, record_id in snoozed:
@@ -703,7 +813,7 @@ def _evaluate(config: Config, instant: dt.datetime, owner_id: int | None,
         # By since, then kind, then record id: three stable sorts on one plain
         # key each compare far cheaper than one sort on a tuple key.
         found.sort(key=_RECORD_ID)
-        if len({row[0] for row in found}) > 1:
+        if len(set(map(_KIND, found))) > 1:
             found.sort(key=_KIND)
         found.sort(key=_SINCE)
         if not found:
@@ -722,6 +832,7 @@ _KIND, _RECORD_ID, _SINCE = itemgetter(0), itemgetter(1), itemgetter(4)
 _LOGIN, _NAME = itemgetter(0), itemgetter(1)
 _HIT_RECORD = itemgetter(3, 4)
 """A hit's (kind, record id)."""
+_HIT_KIND, _HIT_RECORD_ID = itemgetter(3), itemgetter(4)
 
 
 def can_see_all(user: User) -> bool:

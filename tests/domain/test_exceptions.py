@@ -189,6 +189,24 @@ def test_as_of_an_instant_before_the_threshold_nothing_timed_fires(world: dict[s
     assert not fired & {"lead_untouched", "lead_undecided", "opportunity_steps", "activity_overdue", "case_sla"}
 
 
+def test_compiled_rule_queries_are_reused_with_each_runs_instants(world: dict[str, Any], rep: User,
+                                                                   manager: User) -> None:
+    """Each rule's SQL is compiled once per shape, then bound to each run's
+    instants: what a run with reused SQL finds is what a fresh compile finds."""
+    runs = [(at, owner) for at in (T, T - 2 * H, T + 3 * D, T - 20 * D, T + 40 * D) for owner in (None, rep, manager)]
+    exceptions._COMPILED.clear()
+    reused = [exceptions.evaluate(Config(), at=at, owner=owner) for at, owner in runs]
+    shapes = len(exceptions._COMPILED)
+    assert shapes == 3 * 15  # 15 queries per owner filter: none, the rep, the manager
+    fresh = []
+    for at, owner in runs:
+        exceptions._COMPILED.clear()
+        fresh.append(exceptions.evaluate(Config(), at=at, owner=owner))
+    assert reused == fresh
+    assert len({tuple(hits) for hits in reused}) > 5  # the instants and owners change what is found
+    assert {hit.rule for hit in reused[0]} == set(EXPECTED)
+
+
 def test_one_owner_or_all(world: dict[str, Any], rep: User, manager: User) -> None:
     mine = exceptions.evaluate(Config(), owner=manager)
     assert [(hit.rule, hit.owner_login) for hit in mine] == [("case_sla", "max")]

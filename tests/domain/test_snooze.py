@@ -10,7 +10,7 @@ import pytest
 from crm_tui.config import Config
 from crm_tui.domain import changes, exceptions, snooze, users
 from crm_tui.domain.errors import DomainError, PermissionDenied
-from crm_tui.models import Activity, Lead, RecordSnooze, User
+from crm_tui.models import Activity, Case, Lead, RecordSnooze, User
 
 T = dt.datetime(2026, 11, 18, 9, 0)
 D = dt.timedelta(days=1)
@@ -87,3 +87,15 @@ def test_refusals(rep: User, manager: User, untouched: Lead) -> None:
         snooze.snooze(other, CFG, "lead", untouched.id, until="fri", reason="not mine")
     snooze.snooze(manager, CFG, "lead", untouched.id, until="fri", reason="team call")  # a manager may
     assert snooze.get("lead", untouched.id).by == "Max Mayer"
+
+
+def test_a_record_of_another_kind_with_the_same_id_stays_live(rep: User, manager: User, untouched: Lead) -> None:
+    """Parking matches kind and id: a case numbered like the snoozed lead keeps its exceptions."""
+    case = Case.create(id=untouched.id, subject="Refund", owner=rep, status="open", sla_due=T - D,
+                       created_at=T - 2 * D)
+    snooze.snooze(rep, CFG, "lead", untouched.id, until="2026-12-03", reason="champion on leave")
+    live, [item] = exceptions.for_viewer_with_parked(manager, CFG)
+    assert live and {(hit.kind, hit.record_id) for hit in live} == {("case", case.id)}
+    assert "case_sla" in {hit.rule for hit in live}
+    assert {(hit.rule, hit.kind) for hit in item.hits} == {("lead_untouched", "lead"), ("activity_overdue", "activity")}
+    assert exceptions.evaluate(CFG) == live
