@@ -139,15 +139,6 @@ def audit_creates(model: type[pw.Model], rows: Iterable[dict[str, Any]], *, chan
     insert_rows(AuditEvent, events, with_ids=False)
 
 
-def booleans() -> tuple[Any, Any]:
-    """False and True for rows handed to `BulkWriter`, as the open database's
-    driver binds them cheapest. SQLite stores a bool as the integer 0 or 1
-    anyway, and its driver binds an int directly where a bool first goes
-    through the adapter lookup (~1.5 µs a value: a second of a large demo
-    build); PostgreSQL's boolean columns take real bools only."""
-    return (0, 1) if db.is_sqlite() else (False, True)
-
-
 class BulkWriter:
     """Buffers rows per table and writes them, parents first, with executemany."""
 

@@ -167,11 +167,6 @@ def _subject_parts(template: str) -> tuple[str, str, str]:
     return template, "", ""
 
 
-def _text_or_none(value: dt.date | None) -> str | None:
-    """A date or time as the text SQLite stores, as the driver's adapter would write it."""
-    return None if value is None else str(value)
-
-
 def _expand(weights: dict[str, int] | tuple[tuple[str, int], ...]) -> tuple[str, ...]:
     """A weighted choice as a flat table: `table[int(r * len(table))]` is one cheap pick."""
     items = weights.items() if isinstance(weights, dict) else weights
@@ -236,7 +231,6 @@ class Builder:
         self.companies: dict[tuple[int, ...], tuple[str, str, int]] = {}
         self.slugs: dict[str, str] = {}
         self.writer = bulk.BulkWriter()
-        self.no, self.yes = bulk.booleans()
         self.overloaded: list[dt.date] = []
         self.next_id = {"activity": 1, "note": 1, "touch": 1, "answer": 1, "step": 1, "intake": 1}
         names = config.activity_type_names
@@ -406,13 +400,12 @@ class Builder:
     # ---- activity chains -------------------------------------------------
     def _chain(self, owner: Owner, kind: str, rid: int, name: str, company: str, created: dt.datetime,
                created_text: str, mode: str, k: int, end: dt.datetime | None = None,
-               early_demo: bool | None = None) -> tuple[dt.datetime | None, str | None, str | None]:
+               early_demo: bool | None = None) -> tuple[dt.datetime | None, str | None, dt.date | None]:
         """Write k activities for a record, each done one followed by the next.
 
         mode: "open" (the last is open, today or later), "overdue" (the last is
         open and already past), "stalled" (all done, the last without a follow-up)
-        or "closed" (all done by `end`). Returns (last touch, its text, next activity
-        day as text).
+        or "closed" (all done by `end`). Returns (last touch, its text, next activity day).
         early_demo: on opportunities, whether a demo falls within 7 days of creation.
         """
         if k <= 0:
@@ -462,7 +455,6 @@ class Builder:
         meeting_type = self.meeting_type
         now = self.now
         now_text = self.now_text
-        no, yes = self.no, self.yes
         previous = None
         previous_done: dt.datetime = created
         previous_text = created_text
@@ -497,7 +489,7 @@ class Builder:
                 duration = durations[pick]
                 slot = int(rng() * 34)
                 start_text = texts[slot]
-                fixed = yes if type_name in ("meeting", "demo") and rng() < 0.6 else no
+                fixed = type_name in ("meeting", "demo") and rng() < 0.6
                 steps = durations_in_quarters[pick]
                 if steps is None:
                     end_at = instants[slot] + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
@@ -508,7 +500,7 @@ class Builder:
             else:
                 duration = None
                 start_text = None
-                fixed = no
+                fixed = False
                 slot = int(rng() * 38)
                 end_at = instants[slot]
                 end_text = texts[slot]
@@ -568,7 +560,7 @@ class Builder:
         ids["activity"] = act_id
         if demo and next_on is not None:
             self.demo_records.append((kind, rid, next_on, created))
-        return last_touch, touch_text, None if next_on is None else day_texts[open_idx]
+        return last_touch, touch_text, next_on
 
     def _text(self, instant: dt.datetime) -> str:
         text = self.texts[instant] = str(instant)
@@ -660,7 +652,6 @@ class Builder:
         add_answer = writer.rows(QualificationAnswer).append
         checkpoint = writer.checkpoint
         ids = self.next_id
-        no, yes = self.no, self.yes
         self.converted: list[tuple[int, dt.datetime, str, str]] = []
         for lid in range(1, count + 1):
             status = LEAD_STATUSES[lid - 1] if lid <= len(LEAD_STATUSES) else statuses[int(rng() * len(statuses))]
@@ -703,8 +694,7 @@ class Builder:
                     iid = ids["intake"]
                     ids["intake"] = iid + 1
                     form = touch_row[6].rsplit("/", 1)[-1] or "contact"
-                    add_intake((iid, lid, tid, form, "", "", yes if t == 0 else no, owner.id,
-                                "round robin" if t == 0 else "owner",
+                    add_intake((iid, lid, tid, form, "", "", t == 0, owner.id, "round robin" if t == 0 else "owner",
                                 "", touched_text, touched_text))
             # Qualification answers: complete for qualified leads, partial while working.
             # Both draws happen whatever the status, so the stream of numbers stays the same.
@@ -828,7 +818,7 @@ class Builder:
             currency = "EUR" if rng() < 0.8 else ("USD" if rng() < 0.6 else "GBP")
             closed_text = None if closed_at is None else str(closed_at)
             add((oid, owner.id, created_text, closed_text or touch_text or created_text, 1, touch_text, next_on,
-                 f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, str(forecast),
+                 f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
                  cents, currency, probability, state, reason, closed_text, first_step_text))
             checkpoint()
 
@@ -880,11 +870,10 @@ class Builder:
                 owner, "case", cid, contact[1] if contact else account_name, account_name, created, created_text,
                 mode, self._quota("case"), end=closed_at)
             self.writer.add(Case, (
-                cid, owner.id, created_text, _text_or_none(closed_at) or touch_text or created_text, 1, touch_text,
-                next_on, aid, contact[0] if contact else None, subject,
+                cid, owner.id, created_text, closed_at or touch_text or created_text, 1, touch_text, next_on, aid,
+                contact[0] if contact else None, subject,
                 f"{subject}. Reported by {contact[1] if contact else 'the customer'} of {account_name}.",
-                priority, status, escalated_to, _text_or_none(escalated_at), escalation_reason,
-                _text_or_none(answered), str(sla_due)))
+                priority, status, escalated_to, escalated_at, escalation_reason, answered, sla_due))
             self.writer.checkpoint()
 
     def _templates(self) -> None:
