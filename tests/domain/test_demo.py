@@ -212,18 +212,40 @@ def test_bulk_load_puts_every_index_back(database: str) -> None:
         return found
 
     before = indexes()
+    cache = db.database.obj.execute_sql("PRAGMA cache_size").fetchone()[0] if db.is_sqlite() else None
     stats = demo.build(seed=1, leads=20, activities=150, bulk_load=True)
     assert stats.bulk
     assert indexes() == before
-    if db.is_sqlite():  # the checks switched off for the load are back on
+    if db.is_sqlite():  # the checks switched off for the load are back on, the load's big cache gone
         pragma = db.database.obj.execute_sql
         assert pragma("PRAGMA foreign_keys").fetchone()[0] == 1
         assert pragma("PRAGMA ignore_check_constraints").fetchone()[0] == 0
         assert pragma("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert pragma("PRAGMA cache_size").fetchone()[0] == cache == -db.CACHE_KIB
     with pytest.raises(pw.IntegrityError):
         with db.database.obj.atomic():
             Lead.update(status="bogus").where(Lead.id == 1).execute()
     assert ("activity", "activity_owner_id_status_planned_date") in before
+
+
+def test_a_failed_bulk_load_leaves_no_data_and_the_settings_back(database: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that fails after its rows were written rolls them all back (no
+    half-built demo to open) and gives the connection its own settings back."""
+    def fail(self: object) -> None:
+        raise RuntimeError("disk full")
+
+    cache = db.database.obj.execute_sql("PRAGMA cache_size").fetchone()[0] if db.is_sqlite() else None
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="disk full"):
+        patched.setattr(demo.Builder, "_demo_series", fail)  # after every row is written
+        demo.build(seed=1, leads=20, activities=150, bulk_load=True)
+    assert not demo.has_data()
+    if db.is_sqlite():
+        pragma = db.database.obj.execute_sql
+        assert pragma("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert pragma("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert pragma("PRAGMA cache_size").fetchone()[0] == cache
+    assert demo.build(seed=1, leads=20, activities=150, bulk_load=True).counts["activity"] >= 150
 
 
 def test_refuses_a_database_with_data(database: str) -> None:
