@@ -61,11 +61,11 @@ GENERATOR_VERSION = 3
 BULK_THRESHOLD = 100_000
 """From this many activities on, indexes are built after the load instead of during it."""
 
-BULK_CACHE_KIB = 1024 * 1024
-"""SQLite's page cache during a bulk load: 1 GiB, more than the file of the
-benchmarks' large build (~800 MB); pages are taken only as they are written.
-With less (it was 256 MiB), pages spill to the file during the load and every
-index build and the search index read the tables back from it."""
+BULK_CACHE_KIB = 256 * 1024
+"""SQLite's page cache during a bulk load: 256 MiB. A cache holding the whole
+large build (1 GiB for its ~800 MB) kept index builds from reading pages back,
+but took ~1 GB of memory on a shared server, and its gain (43 against 47.6 s
+of CPU in one pair of large builds) was within this machine's noise."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,8 @@ def build(
         # builds in the tests run with every check on). No fsync of the load either
         # (synchronous=OFF): only a power cut during the build could damage the
         # file, and a half-built demo is built again anyway. The page cache is
-        # made big enough to hold the whole load (BULK_CACHE_KIB), and set back
-        # to the connection's own after it.
+        # raised for the load (BULK_CACHE_KIB) and set back to the connection's
+        # own after it.
         saved_cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
         database.execute_sql("PRAGMA journal_mode=delete")
         database.execute_sql("PRAGMA synchronous=OFF")
