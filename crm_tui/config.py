@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
-import tomllib
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -23,14 +22,24 @@ SYSTEM_CONFIG = Path("/etc/crm_tui/config.toml")
 
 
 class Settings:
-    """Equality, hash and repr by field values, as `@dataclass` would make them.
+    """Frozen, with equality, hash and repr by field values, as
+    `@dataclass(frozen=True)` would make them.
 
-    The settings classes below are frozen dataclasses that take these three
-    from here instead of having them generated: @dataclass compiles each
-    method from source, per class, and for these 17 classes that was ~30M
-    instructions (~8 ms) of every start, before the first paint."""
+    The settings classes below are dataclasses that take these from here
+    instead of having them generated: @dataclass compiles each method from
+    source, per class, and for these 17 classes that was ~45M instructions
+    (~12 ms) of every start, before the first paint. Only `__init__` is
+    generated; a field is set once, by it, and never again."""
 
     __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__dataclass_fields__)  # type: ignore[attr-defined]
@@ -52,7 +61,7 @@ class ConfigError(ValueError):
     """A config file or value that cannot be used; the message names the key."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class ActivityType(Settings):
     """One standard activity designation that everyone uses."""
 
@@ -70,7 +79,7 @@ class ActivityType(Settings):
         return self.label or self.name.capitalize()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Question(Settings):
     """A qualification question, asked in list order, answered by one choice."""
 
@@ -87,7 +96,7 @@ CHAIN_FIELDS = ("subject", "record", "type", "outcome", "step")
 """The {names} a next activity's subject template may use."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Chain(Settings):
     """The next activity after one of type `after` is done with `outcome`.
 
@@ -111,7 +120,7 @@ class Chain(Settings):
     """suggest (prefilled prompt), auto (created without asking) or none (no follow-up preselected)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Step(Settings):
     """A methodology step of an opportunity, due within `within_days` of the previous.
 
@@ -132,7 +141,7 @@ class Step(Settings):
     """suggest, auto or none, as on a chain."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Thresholds(Settings):
     """Limits the exception rules and reviews apply."""
 
@@ -166,7 +175,7 @@ class Thresholds(Settings):
     """Rule 11: an order not delivered this many days after its promised day (0: the day after)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Sales(Settings):
     """Quotes, orders and invoices: tax, the discount limit, default terms."""
 
@@ -187,7 +196,7 @@ class Sales(Settings):
     """The email template used when a quote is sent (a built-in text if it does not exist)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Smtp(Settings):
     """The outgoing mail server for alerts, quotes and replies."""
 
@@ -200,7 +209,7 @@ class Smtp(Settings):
     timeout: float = 10.0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Permissions(Settings):
     """Who may change which records (enforced in crm_tui.domain.permissions).
 
@@ -216,7 +225,7 @@ class Permissions(Settings):
     """Also let reps change the records owned by their team mates."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Sla(Settings):
     """Hours a new case may wait for its answer, by priority (wall-clock hours).
 
@@ -240,7 +249,7 @@ class Sla(Settings):
         return float(getattr(self, priority))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Alerts(Settings):
     """Who `crm alerts send` mails a digest of new exceptions to."""
 
@@ -263,7 +272,7 @@ INTAKE_FIELDS: tuple[str, ...] = (
 ASSIGN_BY = ("territory", "product")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class AssignRule(Settings):
     """Give a captured lead to one person when its territory or product interest matches."""
 
@@ -275,7 +284,7 @@ class AssignRule(Settings):
     """The login that gets the lead; skipped when that user is not active."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Intake(Settings):
     """Lead capture: `crm intake` and its HTTP listener `crm intake serve`."""
 
@@ -320,7 +329,7 @@ class Intake(Settings):
     "automatic" answer days late (after the rep called) confuses more than it helps."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class ProcessStep(Settings):
     """One step of the business process and the job role responsible for it."""
 
@@ -332,7 +341,7 @@ class ProcessStep(Settings):
     """The job role (one of `[roles] names`) that does this step."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Roles(Settings):
     """Job roles: what people do, as opposed to `User.role` (what they may change).
 
@@ -373,7 +382,7 @@ class Roles(Settings):
         raise KeyError(key)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Review(Settings):
     """The weekly review: when it is due (crm_tui.domain.review)."""
 
@@ -382,7 +391,7 @@ class Review(Settings):
     on, Today shows a reminder until a review is completed."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Insights(Settings):
     """"What wins": how closed deals are turned into honest rates (crm_tui.domain.insights)."""
 
@@ -394,7 +403,7 @@ class Insights(Settings):
     """"Early" activity: done within this many days of the opportunity's creation."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Config(Settings):
     """Everything the CRM reads from config files and the environment."""
 
@@ -660,6 +669,8 @@ def load(paths: list[Path] | None = None) -> Config:
             if paths is not None or path == Path(os.environ.get("CRM_CONFIG", "\0")):
                 raise ConfigError(f"{path}: config file not found")
             continue
+        import tomllib  # only when there is a file to read: most starts have none (~2 ms)
+
         try:
             with path.open("rb") as handle:
                 data = tomllib.load(handle)

@@ -75,8 +75,9 @@ def test_named_config_file_must_exist(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_settings_compare_hash_and_show_by_value() -> None:
-    """The settings classes take equality, hash and repr from `Settings`, not
-    from @dataclass: they must still behave as frozen dataclasses do."""
+    """The settings classes take freezing, equality, hash and repr from
+    `Settings`, not from @dataclass: they must still behave as frozen
+    dataclasses do."""
     import dataclasses
 
     from crm_tui.config import ActivityType, Config, Permissions
@@ -89,5 +90,9 @@ def test_settings_compare_hash_and_show_by_value() -> None:
     assert Config() == Config() and dataclasses.replace(Config(), database="x.db") != Config()
     assert {ActivityType("call"): 1}[ActivityType("call")] == 1
     assert Permissions(teams={"east": ("ann",)}) == Permissions(teams={"east": ("ann",)})
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        Config().database = "x.db"  # type: ignore[misc]
+    settings = Config()
+    for change in (lambda: setattr(settings, "database", "x.db"), lambda: setattr(settings, "extra", 1),
+                   lambda: delattr(settings, "database")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            change()
+    assert settings.database == Config().database and not hasattr(settings, "extra")
