@@ -42,3 +42,40 @@ def test_cached_database_is_reused(tiny: Env) -> None:
     assert again.database == tiny.database and again.now == tiny.now
     assert again.build == tiny.build  # the figures of the build that made it
     assert Path(again.database).exists()
+
+
+def test_the_first_frame_hook_ends_the_app_at_its_first_frame() -> None:
+    """first_paint_instructions.py counts up to the frame that shows the texts
+    it names; without valgrind, the hook alone must end the bare app there,
+    and only there."""
+    import sys
+    import time
+
+    from benchmarks.bare_app import READY
+    from benchmarks.framework import ROOT, Terminal, child_env
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+
+    def launch(texts: str) -> str:
+        return term.launch([sys.executable, str(ROOT / "benchmarks" / "exit_at_first_frame.py"),
+                            str(ROOT / "benchmarks" / "bare_app.py")],
+                           child_env() | {"CRM_FIRST_FRAME_TEXTS": texts})[0]
+
+    def ended(name: str, within: float) -> bool:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if term._tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip() == "1":
+                return True
+            time.sleep(0.1)
+        return False
+
+    term = Terminal()
+    try:
+        term._tmux("set-option", "-gw", "remain-on-exit", "on")  # keep an ended pane, to read what it left
+        waiting = launch(READY + ", and a text it never shows")
+        assert term.wait_for(waiting, lambda text: READY in text) is not None and not ended(waiting, 1.0)
+        done = launch(READY)
+        assert ended(done, 30.0) and "Traceback" not in term.screen(done)
+    finally:
+        term.close()
