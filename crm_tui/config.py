@@ -27,7 +27,7 @@ class Settings:
 
     The settings classes below are dataclasses that take these from here
     instead of having them generated: @dataclass compiles each method from
-    source, per class, and for these 17 classes that was ~45M instructions
+    source, per class, and for these 17 classes that was ~50M instructions
     (~12 ms) of every start, before the first paint. Only `__init__` is
     generated; a field is set once, by it, and never again."""
 

@@ -82,7 +82,7 @@ class _Inherited:
     Peewee gives every subclass its own copy of a base model's fields by deep
     copying them, which walks each field's whole state (its model, its
     constraints, a foreign key's target field...): for our ~35 models that
-    was ~15M instructions before the first paint. A new field object with
+    was ~10M instructions before the first paint. A new field object with
     the same settings is what the subclass needs; Peewee binds it to the
     subclass (its name, model and column) right after."""
 
