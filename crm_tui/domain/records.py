@@ -1,4 +1,4 @@
-"""Records of every kind: look-ups, display names, keyset-paged listing, and
+"""Records of every kind: look-ups, display names (record_names.py), keyset-paged listing, and
 validated create and update with duplicate warnings.
 
 A record is a lead, account, contact, opportunity or case; activities and
