@@ -71,18 +71,20 @@ class ThemeCachedStylesheet(Stylesheet):
 
     def _parse_rules(self, css: str, read_from: Any, is_default_rules: bool = False, tie_breaker: int = 0,
                      scope: str = "") -> list[RuleSet]:
-        if self.cache_dir is None or (css, read_from, is_default_rules, tie_breaker, scope) in self._parse_cache:
-            return super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
+        """Textual's parse cache first, then the rules stored on disk, then a parse (stored if error-free)."""
+        parsed_key = (css, read_from, is_default_rules, tie_breaker, scope)  # Textual's _parse_cache key
+        if self.cache_dir is None or parsed_key in self._parse_cache:
+            return super()._parse_rules(*parsed_key)
         if self._stored is None:
             self._stored = _StoredRules(self.cache_dir, self._theme_variables)
         key = (read_from, is_default_rules, tie_breaker, scope)
         rules = self._stored.get(key, css)
         if rules is None:
-            rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
+            rules = super()._parse_rules(*parsed_key)
             if not any(rule.errors for rule in rules):
                 self._stored.put(key, css, rules)
         else:
-            self._parse_cache[(css, read_from, is_default_rules, tie_breaker, scope)] = rules
+            self._parse_cache[parsed_key] = rules
         return rules
 
 
