@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,18 @@ def test_another_theme_or_a_damaged_file_parses_again(tmp_path: Path) -> None:
         file.write_bytes(b"not a pickle")
     assert _parsed(tmp_path, variables) == first  # parsed, and the file rewritten
     assert _parsed(tmp_path, variables) == first
+
+
+def test_a_damaged_source_in_the_file_parses_that_source_again(tmp_path: Path) -> None:
+    variables = App().get_css_variables()
+    first = _parsed(tmp_path, variables)
+    (file,) = tmp_path.glob("*.rules")
+    identity, sources = pickle.loads(file.read_bytes())
+    sources = {key: (css, b"not a pickle") for key, (css, _) in sources.items()}
+    file.write_bytes(pickle.dumps((identity, sources)))
+    assert _parsed(tmp_path, variables) == first  # parsed, and the entry stored again
+    _, sources = pickle.loads(file.read_bytes())
+    assert [rule.css for rule in pickle.loads(sources[(SOURCE, False, 0, "")][1])] == first
 
 
 def test_the_cache_keeps_a_few_files(tmp_path: Path) -> None:
