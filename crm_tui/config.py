@@ -22,16 +22,39 @@ SYSTEM_CONFIG = Path("/etc/crm_tui/config.toml")
 
 
 class Settings:
-    """Frozen, with equality, hash and repr by field values, as
-    `@dataclass(frozen=True)` would make them.
+    """Built from fields, frozen, with equality, hash and repr by field values,
+    as `@dataclass(frozen=True)` would make them.
 
-    The settings classes below are dataclasses that take these from here
-    instead of having them generated: @dataclass compiles each method from
-    source, per class, and for these 17 classes that was ~50M instructions
-    (~12 ms) of every start, before the first paint. Only `__init__` is
-    generated; a field is set once, by it, and never again."""
+    The settings classes below are dataclasses that take all their methods
+    from here instead of having them generated: @dataclass compiles each
+    method from source, per class, and for these 17 classes that was ~70M
+    instructions of every start, before the first paint (a generated
+    `__init__` alone ~20M). A field is set once, by `__init__`, and never again."""
 
     __slots__ = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Positional or keyword values for the fields, defaults for the rest."""
+        cls = type(self)
+        declared = fields(self)  # type: ignore[arg-type]
+        if len(args) > len(declared):
+            raise TypeError(f"{cls.__name__}() takes {len(declared)} positional arguments but {len(args)} were given")
+        for spec, value in zip(declared, args):
+            if spec.name in kwargs:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument {spec.name!r}")
+            kwargs[spec.name] = value
+        for spec in declared:
+            if spec.name in kwargs:
+                value = kwargs.pop(spec.name)
+            elif spec.default is not MISSING:
+                value = spec.default
+            elif spec.default_factory is not MISSING:
+                value = spec.default_factory()
+            else:
+                raise TypeError(f"{cls.__name__}() missing required argument: {spec.name!r}")
+            object.__setattr__(self, spec.name, value)
+        if kwargs:
+            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {next(iter(kwargs))!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
@@ -61,7 +84,7 @@ class ConfigError(ValueError):
     """A config file or value that cannot be used; the message names the key."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class ActivityType(Settings):
     """One standard activity designation that everyone uses."""
 
@@ -79,7 +102,7 @@ class ActivityType(Settings):
         return self.label or self.name.capitalize()
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Question(Settings):
     """A qualification question, asked in list order, answered by one choice."""
 
@@ -96,7 +119,7 @@ CHAIN_FIELDS = ("subject", "record", "type", "outcome", "step")
 """The {names} a next activity's subject template may use."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Chain(Settings):
     """The next activity after one of type `after` is done with `outcome`.
 
@@ -120,7 +143,7 @@ class Chain(Settings):
     """suggest (prefilled prompt), auto (created without asking) or none (no follow-up preselected)."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Step(Settings):
     """A methodology step of an opportunity, due within `within_days` of the previous.
 
@@ -141,7 +164,7 @@ class Step(Settings):
     """suggest, auto or none, as on a chain."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Thresholds(Settings):
     """Limits the exception rules and reviews apply."""
 
@@ -175,7 +198,7 @@ class Thresholds(Settings):
     """Rule 11: an order not delivered this many days after its promised day (0: the day after)."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Sales(Settings):
     """Quotes, orders and invoices: tax, the discount limit, default terms."""
 
@@ -196,7 +219,7 @@ class Sales(Settings):
     """The email template used when a quote is sent (a built-in text if it does not exist)."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Smtp(Settings):
     """The outgoing mail server for alerts, quotes and replies."""
 
@@ -209,7 +232,7 @@ class Smtp(Settings):
     timeout: float = 10.0
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Permissions(Settings):
     """Who may change which records (enforced in crm_tui.domain.permissions).
 
@@ -225,7 +248,7 @@ class Permissions(Settings):
     """Also let reps change the records owned by their team mates."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Sla(Settings):
     """Hours a new case may wait for its answer, by priority (wall-clock hours).
 
@@ -249,7 +272,7 @@ class Sla(Settings):
         return float(getattr(self, priority))
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Alerts(Settings):
     """Who `crm alerts send` mails a digest of new exceptions to."""
 
@@ -272,7 +295,7 @@ INTAKE_FIELDS: tuple[str, ...] = (
 ASSIGN_BY = ("territory", "product")
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class AssignRule(Settings):
     """Give a captured lead to one person when its territory or product interest matches."""
 
@@ -284,7 +307,7 @@ class AssignRule(Settings):
     """The login that gets the lead; skipped when that user is not active."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Intake(Settings):
     """Lead capture: `crm intake` and its HTTP listener `crm intake serve`."""
 
@@ -329,7 +352,7 @@ class Intake(Settings):
     "automatic" answer days late (after the rep called) confuses more than it helps."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class ProcessStep(Settings):
     """One step of the business process and the job role responsible for it."""
 
@@ -341,7 +364,7 @@ class ProcessStep(Settings):
     """The job role (one of `[roles] names`) that does this step."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Roles(Settings):
     """Job roles: what people do, as opposed to `User.role` (what they may change).
 
@@ -382,7 +405,7 @@ class Roles(Settings):
         raise KeyError(key)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Review(Settings):
     """The weekly review: when it is due (crm_tui.domain.review)."""
 
@@ -391,7 +414,7 @@ class Review(Settings):
     on, Today shows a reminder until a review is completed."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Insights(Settings):
     """"What wins": how closed deals are turned into honest rates (crm_tui.domain.insights)."""
 
@@ -403,7 +426,7 @@ class Insights(Settings):
     """"Early" activity: done within this many days of the opportunity's creation."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Config(Settings):
     """Everything the CRM reads from config files and the environment."""
 

@@ -75,9 +75,9 @@ def test_named_config_file_must_exist(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_settings_compare_hash_and_show_by_value() -> None:
-    """The settings classes take freezing, equality, hash and repr from
-    `Settings`, not from @dataclass: they must still behave as frozen
-    dataclasses do."""
+    """The settings classes take construction, freezing, equality, hash and
+    repr from `Settings`, not from @dataclass: they must still behave as
+    frozen dataclasses do."""
     import dataclasses
 
     from crm_tui.config import ActivityType, Config, Permissions
@@ -96,3 +96,11 @@ def test_settings_compare_hash_and_show_by_value() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             change()
     assert settings.database == Config().database and not hasattr(settings, "extra")
+    assert ActivityType("call", "Call", 15) == ActivityType(name="call", label="Call", minutes=15)
+    assert Config().permissions.teams is not Config().permissions.teams  # a fresh default each time
+    for wrong, message in ((lambda: ActivityType(), "missing required argument: 'name'"),
+                           (lambda: ActivityType("call", name="call"), "multiple values for argument 'name'"),
+                           (lambda: ActivityType("call", colour="red"), "unexpected keyword argument 'colour'"),
+                           (lambda: ActivityType("a", "b", 1, (), 2), "takes 4 positional arguments")):
+        with pytest.raises(TypeError, match=message):
+            wrong()
