@@ -46,6 +46,25 @@ def test_groups_and_order(rep: User, lead: Lead) -> None:
     assert result.today[2].time_text == "—"
 
 
+def test_the_first_rows_are_the_whole_agendas_first_rows_with_its_counts(rep: User, lead: Lead) -> None:
+    """What Today's first frame reads: the same rows in the same order, cut short."""
+    for day, time, priority, subject in (
+        (WED, None, 3, "dated low"), (WED, dt.time(15, 0), 2, "afternoon"), (WED, None, 1, "dated high"),
+        (WED, dt.time(11, 0), 2, "morning"), (WED - dt.timedelta(days=2), None, 2, "two days late"),
+        (WED - dt.timedelta(days=1), dt.time(9, 0), 2, "late at nine"),
+        (WED - dt.timedelta(days=1), None, 1, "late, high"), (WED - dt.timedelta(days=1), dt.time(8, 0), 2, "late at eight"),
+        (WED + dt.timedelta(days=1), None, 2, "tomorrow"),
+    ):
+        plan(rep, lead, subject, day, time, priority=priority)
+    whole = agenda.for_user(rep, CFG)
+    assert whole.complete and (whole.overdue_count, whole.today_count) == (4, 4)
+    for first in range(len(whole.rows()) + 2):
+        head = agenda.for_user(rep, CFG, first=first)
+        assert [row.subject for row in head.rows()] == [row.subject for row in whole.rows()][:first]
+        assert head.header == whole.header == "4 overdue, 4 today"
+        assert head.complete == (first >= 8) and not head.empty
+
+
 def test_a_started_timed_activity_is_late_but_not_overdue(rep: User, lead: Lead) -> None:
     plan(rep, lead, "standup", WED, dt.time(8, 40))  # Berlin; now is 10:00 Berlin
     result = agenda.for_user(rep, CFG)

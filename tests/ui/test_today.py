@@ -121,6 +121,24 @@ async def test_overdue_rows_are_marked_in_text(rep: User, lead: Lead) -> None:
         assert app.screen.query_one("#today-header").has_class("-overdue")
 
 
+async def test_a_list_longer_than_the_screen_paints_its_first_rows_then_has_them_all(rep: User, lead: Lead) -> None:
+    """The first frame reads one screen of rows (agenda.for_user(first=...));
+    the whole list follows right after it, with the cursor where it was."""
+    for day in range(40):
+        plan(rep, lead, f"Late call {day:02d}", WED - dt.timedelta(days=40 - day))
+    for hour in range(9, 19):
+        plan(rep, lead, f"Call at {hour}", WED, dt.time(hour, 0))
+    app = make_app(rep, CFG)
+    async with app.run_test(size=(110, 24)) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one("#today-list", ActivityList)
+        assert listing.option_count == 2 + 50  # two headings, every row
+        assert header(app).endswith("40 overdue, 10 today")
+        assert listing.selected.subject == "Late call 00"
+        await pilot.press("end")
+        assert listing.selected.subject == "Call at 18"
+
+
 async def test_empty_state_says_what_to_do(rep: User) -> None:
     app = make_app(rep, CFG)
     async with app.run_test(size=SIZE) as pilot:

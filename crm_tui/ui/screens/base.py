@@ -72,6 +72,18 @@ class CrmScreen(Screen):
         """Call a domain function; a refusal becomes a notification, not a crash."""
         return self.crm.attempt(fn, *args, **kwargs)
 
+    _after_paint: list[Callable[[], object]] | None = None
+
+    def call_after_paint(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the screen's next frame has gone to the terminal.
+
+        `call_after_refresh` is not that: at start-up its message is handled
+        with the others queued before the screen first goes idle and paints,
+        so work deferred with it still delayed the first frame."""
+        if self._after_paint is None:
+            self._after_paint = []
+        self._after_paint.append(callback)
+
     def _compositor_refresh(self) -> None:
         """Paint the screen, but not a frame that Textual 8 would throw away.
 
@@ -84,3 +96,7 @@ class CrmScreen(Screen):
             self._repaint_required = True
             return
         super()._compositor_refresh()
+        if self._after_paint and self is self.app.screen:
+            callbacks, self._after_paint = self._after_paint, None
+            for callback in callbacks:
+                self.call_later(callback)

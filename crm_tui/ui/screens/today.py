@@ -64,6 +64,8 @@ class TodayScreen(CrmScreen):
         yield KeyBar()
 
     _reload_queued = False
+    _read_whole = False
+    """Whether the whole agenda was read once: the first frame reads one screen's worth."""
 
     def on_mount(self) -> None:
         day = clock.today(self.session.user.time_zone)
@@ -94,9 +96,14 @@ class TodayScreen(CrmScreen):
             heading = self.query_one("#today-header", Static)
         except NoMatches:  # a change poll landing while the app closes: the widgets are gone
             return
-        result = self.attempt(agenda.for_user, self.session.user, self.session.config)
+        # The first frame shows one screen of rows; the whole list follows right after it.
+        first = None if self._read_whole else self.app.size.height
+        self._read_whole = True
+        result = self.attempt(agenda.for_user, self.session.user, self.session.config, first=first)
         if result is None:
             return
+        if not result.complete:
+            self.call_after_paint(self.reload)
         listing.show(result)
         header = Text(f"{result.day:%A %d %B} · ", style="bold")
         header.append(result.header, style="bold")
@@ -104,7 +111,7 @@ class TodayScreen(CrmScreen):
         heading.update(header)
         self.set_class(result.empty, "-empty")
         # The list paints first; the reminder (its module and its query) follows.
-        self.call_after_refresh(self._review_reminder)
+        self.call_after_paint(self._review_reminder)
 
     def _review_reminder(self) -> None:
         """A line under the header while the weekly review is due or under way (not for read-only sessions)."""

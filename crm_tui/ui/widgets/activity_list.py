@@ -118,8 +118,8 @@ class ActivityList(OptionList):
         options: list[Option] = []
         items: dict[str, Item] = {}
         groups: list[tuple[str, str, tuple[Item, ...]]] = [
-            ("overdue", f"⚠ Overdue ({len(agenda.overdue)})", agenda.overdue),
-            ("today", f"Today ({len(agenda.today)})", agenda.today),
+            ("overdue", f"⚠ Overdue ({agenda.overdue_count})", agenda.overdue),
+            ("today", f"Today ({agenda.today_count})", agenda.today),
             ("escalated", f"Escalated to me ({len(agenda.escalated)})", agenda.escalated),
         ]
         for name, title, rows in groups:
