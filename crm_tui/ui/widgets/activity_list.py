@@ -222,7 +222,6 @@ class ActivityList(OptionList):
                 cut = list(strip.crop(0, width - 1))
                 strip = Strip([*cut, Segment("…", cut[-1].style)])
             strip = strip.extend_cell_length(width, base).apply_meta({"option": self._option_to_index[option]})
-            open("/tmp/fp/dbg.txt", "a").write(repr([(s.text, str(s.style)) for s in strip]) + "\n")
             self._option_render_cache[cache_key] = strips = [strip]
         return strips
 
