@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table; also written to benchmarks/RESULTS.md.
 
-    /work/venv/bin/python benchmarks/run.py [--size small|large] [--only NAME] [--seed N] [--rebuild]
+    python benchmarks/run.py [--size small|large] [--only NAME] [--seed N] [--rebuild]
 
 The demo database for the size and seed is built once into benchmarks/data/
 (gitignored) and reused while the schema and the demo generator stay the same.
