@@ -82,7 +82,8 @@ class CrmScreen(Screen):
         so work deferred with it still delayed the first frame."""
         if self._after_paint is None:
             self._after_paint = []
-        self._after_paint.append(callback)
+        if callback not in self._after_paint:  # reloads while covered by a dialog queue it once
+            self._after_paint.append(callback)
 
     def _compositor_refresh(self) -> None:
         """Paint the screen, but not a frame that Textual 8 would throw away.
