@@ -8,8 +8,10 @@ The hot loop (`Builder._chain`, a million times at full size) uses
 instead of Pendulum, and writes dates and times as the text SQLite stores
 (`str()`, what the driver's adapter would write, made once per value, and for
 activities once per working day and quarter hour: `Owner.quarters`). Rows are
-plain tuples appended to the writer's buffers; names, company names and
-subjects come from small tables made once. Changing the order of the random
+plain tuples appended to the writer's buffers, holding the writer's `null`,
+`yes` and `no` (what its driver binds cheapest) and leaving out what is
+the same in every row (`NEW`: see `bulk.BulkWriter`); names, company names
+and subjects come from small tables made once. Changing the order of the random
 draws changes the data: bump `demo.GENERATOR_VERSION` when it does.
 """
 
