@@ -8,8 +8,10 @@ The hot loop (`Builder._chain`, a million times at full size) uses
 instead of Pendulum, and writes dates and times as the text SQLite stores
 (`str()`, what the driver's adapter would write, made once per value, and for
 activities once per working day and quarter hour: `Owner.quarters`). Rows are
-plain tuples appended to the writer's buffers; names, company names and
-subjects come from small tables made once. Changing the order of the random
+plain tuples appended to the writer's buffers, holding the writer's `null`,
+`yes` and `no` (what its driver binds cheapest) and leaving out what is
+the same in every row (`NEW`: see `bulk.BulkWriter`); names, company names
+and subjects come from small tables made once. Changing the order of the random
 draws changes the data: bump `demo.GENERATOR_VERSION` when it does.
 """
 
@@ -150,10 +152,14 @@ ACTIVITY_FIELDS = (
     "id", "type", "subject", "owner", "created_by", "record_kind", "record_id", "planned_date",
     "start_at", "duration_min", "priority", "fixed", "status", "outcome", "completed_at",
     "cancel_reason", "deadline", "first_planned_date", "previous", "followup",
-    "created_at", "updated_at", "version", "notes",
+    "created_at", "updated_at",
 )
+ACTIVITY_NULLABLE = ("start_at", "duration_min", "completed_at", "deadline", "previous")
 NOTE_FIELDS = ("id", "record_kind", "record_id", "kind", "body", "author", "activity", "created_at", "updated_at")
-RECORD_FIELDS = ("id", "owner", "created_at", "updated_at", "version", "last_touch_at", "next_activity_on")
+RECORD_FIELDS = ("id", "owner", "created_at", "updated_at", "last_touch_at", "next_activity_on")
+RECORD_NULLABLE = ("last_touch_at", "next_activity_on")
+NEW = {"version": 1}
+"""Every generated record is at its first version: written into the INSERT, not bound per row."""
 
 
 def _subject_parts(template: str) -> tuple[str, str, str]:
@@ -266,25 +272,29 @@ class Builder:
         w = self.writer
         w.table(User, ("id", "login", "display_name", "email", "phone", "role", "time_zone", "capacity",
                        "active", "created_at", "updated_at", "version"))
-        w.table(Account, RECORD_FIELDS + ("name", "industry", "website", "email", "phone", "city", "country"))
-        w.table(Contact, RECORD_FIELDS + ("account", "first_name", "last_name", "title", "email", "phone"))
+        w.table(Account, RECORD_FIELDS + ("name", "industry", "website", "email", "phone", "city", "country"),
+                constants=NEW, nullable=RECORD_NULLABLE)
+        w.table(Contact, RECORD_FIELDS + ("account", "first_name", "last_name", "title", "email", "phone"),
+                constants=NEW, nullable=RECORD_NULLABLE + ("account",))
         w.table(Lead, RECORD_FIELDS + ("first_name", "last_name", "company", "title", "email", "phone",
-                                       "status", "source", "original_source", "status_changed_at", "converted_at"))
+                                       "status", "source", "original_source", "status_changed_at", "converted_at"),
+                constants=NEW, nullable=RECORD_NULLABLE + ("status_changed_at", "converted_at"))
         w.table(LeadTouch, ("id", "lead", "source", "campaign", "medium", "referrer", "page", "touched_at",
                             "created_at", "updated_at"))
-        w.table(IntakeEvent, ("id", "lead", "touch", "form", "term", "content", "new_lead", "assigned_to",
-                              "assigned_by", "details", "created_at", "updated_at"))
+        w.table(IntakeEvent, ("id", "lead", "touch", "form", "new_lead", "assigned_to", "assigned_by", "created_at",
+                              "updated_at"), constants={"term": "", "content": "", "details": ""})
         w.table(QualificationAnswer, ("id", "lead", "question", "answer", "answered_by", "created_at", "updated_at"))
         w.table(Opportunity, RECORD_FIELDS + ("name", "account", "contact", "lead", "step", "forecast_close",
                                               "amount", "currency", "probability", "state", "close_reason",
-                                              "closed_at", "first_step_at"))
+                                              "closed_at", "first_step_at"),
+                constants=NEW, nullable=RECORD_NULLABLE + ("contact", "lead", "closed_at", "first_step_at"))
         w.table(StepCompletion, ("id", "opportunity", "step", "completed_by", "completed_at", "created_at",
                                  "updated_at"))
         w.table(Case, RECORD_FIELDS + ("account", "contact", "subject", "description", "priority", "status",
                                        "escalated_to", "escalated_at", "escalation_reason", "answered_at",
-                                       "sla_due"))
-        w.table(Activity, ACTIVITY_FIELDS)
-        w.table(Note, NOTE_FIELDS)
+                                       "sla_due"), constants=NEW, nullable=RECORD_NULLABLE)
+        w.table(Activity, ACTIVITY_FIELDS, constants={**NEW, "notes": ""}, nullable=ACTIVITY_NULLABLE)
+        w.table(Note, NOTE_FIELDS, nullable=("activity",))
         w.table(EmailTemplate, ("id", "name", "subject", "body", "created_at", "updated_at", "version"))
 
         self.add_activity = w.rows(Activity).append
@@ -400,12 +410,12 @@ class Builder:
     # ---- activity chains -------------------------------------------------
     def _chain(self, owner: Owner, kind: str, rid: int, name: str, company: str, created: dt.datetime,
                created_text: str, mode: str, k: int, end: dt.datetime | None = None,
-               early_demo: bool | None = None) -> tuple[dt.datetime | None, str | None, dt.date | None]:
+               early_demo: bool | None = None) -> tuple[dt.datetime | None, str | None, str | None]:
         """Write k activities for a record, each done one followed by the next.
 
         mode: "open" (the last is open, today or later), "overdue" (the last is
         open and already past), "stalled" (all done, the last without a follow-up)
-        or "closed" (all done by `end`). Returns (last touch, its text, next activity day).
+        or "closed" (all done by `end`). Returns (last touch, its text, next activity day as text).
         early_demo: on opportunities, whether a demo falls within 7 days of creation.
         """
         if k <= 0:
@@ -455,12 +465,14 @@ class Builder:
         meeting_type = self.meeting_type
         now = self.now
         now_text = self.now_text
-        previous = None
+        null, no, yes = self.writer.null, self.writer.no, self.writer.yes
+        previous = null
         previous_done: dt.datetime = created
         previous_text = created_text
         last_touch: dt.datetime | None = None
         touch_text: str | None = None
         next_on: dt.date | None = None
+        next_text: str | None = None
         count = len(positions)
         ids = self.next_id
         act_id = ids["activity"]
@@ -489,7 +501,7 @@ class Builder:
                 duration = durations[pick]
                 slot = int(rng() * 34)
                 start_text = texts[slot]
-                fixed = type_name in ("meeting", "demo") and rng() < 0.6
+                fixed = yes if type_name in ("meeting", "demo") and rng() < 0.6 else no
                 steps = durations_in_quarters[pick]
                 if steps is None:
                     end_at = instants[slot] + (DURATION_DELTAS.get(duration) or dt.timedelta(minutes=duration))
@@ -498,9 +510,9 @@ class Builder:
                     end_at = instants[slot + steps]
                     end_text = texts[slot + steps]
             else:
-                duration = None
-                start_text = None
-                fixed = False
+                duration = null
+                start_text = null
+                fixed = no
                 slot = int(rng() * 38)
                 end_at = instants[slot]
                 end_text = texts[slot]
@@ -511,13 +523,14 @@ class Builder:
             created_text = previous_text if previous_done <= now else now_text
             if is_open:
                 day = days[index]
-                deadline = str(day + dt.timedelta(days=int(rng() * 6))) if rng() < 0.15 else None
+                deadline = str(day + dt.timedelta(days=int(rng() * 6))) if rng() < 0.15 else null
                 first_planned = day_texts[index - 1 - int(rng() * 3)] if rng() < 0.12 and index > 3 else day_text
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
-                               priority, fixed, "open", "", None, "", deadline, first_planned, previous, "",
-                               created_text, created_text, 1, ""))
+                               priority, fixed, "open", "", null, "", deadline, first_planned, previous, "",
+                               created_text, created_text))
                 act_id += 1
                 next_on = day
+                next_text = day_text
                 if demo:
                     self.demo_load[day] = self.demo_load.get(day, 0) + (duration or dated_minutes)
                     if index < tidx:
@@ -526,9 +539,9 @@ class Builder:
             last = i == count - 1
             if not last and rng() < 0.04:
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
-                               priority, fixed, "cancelled", "", None,
-                               W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], None, day_text, previous,
-                               "", created_text, end_text or cached(end_at) or text_of(end_at), 1, ""))
+                               priority, fixed, "cancelled", "", null,
+                               W.CANCEL_REASONS[int(rng() * len(W.CANCEL_REASONS))], null, day_text, previous,
+                               "", created_text, end_text or cached(end_at) or text_of(end_at)))
             else:
                 if end_at <= previous_done:  # two on one day: done after the one it followed
                     end_at = previous_done + SLOTS[1]
@@ -539,8 +552,8 @@ class Builder:
                 if end_text is None:
                     end_text = cached(end_at) or text_of(end_at)
                 activity_rows((act_id, type_name, subject, uid, uid, kind, rid, day_text, start_text, duration,
-                               priority, fixed, "done", outcome, end_text, "", None, day_text, previous,
-                               "none" if last else "scheduled", created_text, end_text, 1, ""))
+                               priority, fixed, "done", outcome, end_text, "", null, day_text, previous,
+                               "none" if last else "scheduled", created_text, end_text))
                 last_touch = end_at
                 touch_text = end_text
                 previous_done = end_at
@@ -560,7 +573,7 @@ class Builder:
         ids["activity"] = act_id
         if demo and next_on is not None:
             self.demo_records.append((kind, rid, next_on, created))
-        return last_touch, touch_text, next_on
+        return last_touch, touch_text, next_text
 
     def _text(self, instant: dt.datetime) -> str:
         text = self.texts[instant] = str(instant)
@@ -574,7 +587,7 @@ class Builder:
         body = texts[int(self.rng.random() * len(texts))].format(first=first, company=company)
         note_id = self.next_id["note"]
         self.next_id["note"] = note_id + 1
-        self.writer.add(Note, (note_id, kind, rid, "general", body, owner.id, None, at_text, at_text))
+        self.writer.add(Note, (note_id, kind, rid, "general", body, owner.id, self.writer.null, at_text, at_text))
         return at, at_text
 
     def _open_mode(self, overdue: float, stalled: float) -> str:
@@ -584,6 +597,7 @@ class Builder:
     # ---- records ---------------------------------------------------------
     def _accounts(self, count: int) -> None:
         rng = self.rng.random
+        null = self.writer.null
         add = self.writer.rows(Account).append
         checkpoint = self.writer.checkpoint
         mode_shares = self.shape.account_mode
@@ -601,7 +615,7 @@ class Builder:
                 at, at_text = self._general_note(owner, "account", aid, "the team", name, created)
                 if touch is None or at > touch:
                     touch, touch_text = at, at_text
-            add((aid, owner.id, created_text, touch_text or created_text, 1, touch_text, next_on, name,
+            add((aid, owner.id, created_text, touch_text or created_text, touch_text or null, next_on or null, name,
                  W.INDUSTRIES[int(rng() * len(W.INDUSTRIES))], f"https://www.{domain}", f"info@{domain}",
                  self._phone(place), cities[int(rng() * len(cities))], country))
             self.account_info.append((name, domain, place, owner))
@@ -610,6 +624,7 @@ class Builder:
     def _contacts(self, count: int) -> None:
         rng = self.rng.random
         slug = self.slug
+        null = self.writer.null
         add = self.writer.rows(Contact).append
         checkpoint = self.writer.checkpoint
         mode_shares = self.shape.contact_mode
@@ -623,7 +638,7 @@ class Builder:
                 email = f"{slug(first)}.{slug(last)}@{domain}"
                 self.first_contact.setdefault(aid, (cid, f"{first} {last}"))
             else:
-                aid, company, place, owner = None, "", 0, self._owner()
+                aid, company, place, owner = null, "", 0, self._owner()
                 email = f"{slug(first)}.{slug(last)}{cid}@mail.example"
             created = self._ago(10, 600)
             created_text = str(created)
@@ -631,7 +646,8 @@ class Builder:
             _, touch_text, next_on = self._chain(
                 owner, "contact", cid, name, company or name, created, created_text,
                 self._open_mode(*mode_shares), self._quota("contact"))
-            add((cid, owner.id, created_text, touch_text or created_text, 1, touch_text, next_on, aid, first, last,
+            add((cid, owner.id, created_text, touch_text or created_text, touch_text or null, next_on or null, aid,
+                 first, last,
                  W.TITLES[int(rng() * len(W.TITLES))], email, self._phone(place)))
             checkpoint()
 
@@ -652,6 +668,7 @@ class Builder:
         add_answer = writer.rows(QualificationAnswer).append
         checkpoint = writer.checkpoint
         ids = self.next_id
+        null, no, yes = writer.null, writer.no, writer.yes
         self.converted: list[tuple[int, dt.datetime, str, str]] = []
         for lid in range(1, count + 1):
             status = LEAD_STATUSES[lid - 1] if lid <= len(LEAD_STATUSES) else statuses[int(rng() * len(statuses))]
@@ -694,8 +711,8 @@ class Builder:
                     iid = ids["intake"]
                     ids["intake"] = iid + 1
                     form = touch_row[6].rsplit("/", 1)[-1] or "contact"
-                    add_intake((iid, lid, tid, form, "", "", t == 0, owner.id, "round robin" if t == 0 else "owner",
-                                "", touched_text, touched_text))
+                    add_intake((iid, lid, tid, form, yes if t == 0 else no, owner.id,
+                                "round robin" if t == 0 else "owner", touched_text, touched_text))
             # Qualification answers: complete for qualified leads, partial while working.
             # Both draws happen whatever the status, so the stream of numbers stays the same.
             working = int(rng() * (asked // 2 + 1))
@@ -729,10 +746,11 @@ class Builder:
                                                      mode, k, end=changed)
             if changed is not None and (touch is None or changed > touch):
                 touch_text = changed_text
-            add((lid, owner.id, created_text, changed_text or created_text, 1, touch_text, next_on, first, last,
+            add((lid, owner.id, created_text, changed_text or created_text, touch_text or null, next_on or null,
+                 first, last,
                  company, W.TITLES[int(rng() * len(W.TITLES))], f"{slug(first)}.{slug(last)}@{domain}",
-                 self._phone(place), status, source, original, changed_text,
-                 changed_text if status == "converted" else None))
+                 self._phone(place), status, source, original, changed_text or null,
+                 changed_text if status == "converted" else null))
             if status == "converted":
                 self.converted.append((lid, changed, name, company))
             checkpoint()
@@ -747,6 +765,7 @@ class Builder:
         step_keys = [step.key for step in steps]
         now = self.now
         ids = self.next_id
+        null = self.writer.null
         add = self.writer.rows(Opportunity).append
         add_step = self.writer.rows(StepCompletion).append
         checkpoint = self.writer.checkpoint
@@ -817,9 +836,10 @@ class Builder:
             cents = (int(2000 * (125 ** rng())) // 500 * 500 + 500) * 100
             currency = "EUR" if rng() < 0.8 else ("USD" if rng() < 0.6 else "GBP")
             closed_text = None if closed_at is None else str(closed_at)
-            add((oid, owner.id, created_text, closed_text or touch_text or created_text, 1, touch_text, next_on,
-                 f"{account_name}: {product}", aid, contact[0] if contact else None, lead_id, step, forecast,
-                 cents, currency, probability, state, reason, closed_text, first_step_text))
+            add((oid, owner.id, created_text, closed_text or touch_text or created_text, touch_text or null,
+                 next_on or null, f"{account_name}: {product}", aid, contact[0] if contact else null, lead_id or null,
+                 step, str(forecast), cents, currency, probability, state, reason, closed_text or null,
+                 first_step_text or null))
             checkpoint()
 
     def _cases(self, count: int) -> None:
@@ -870,7 +890,8 @@ class Builder:
                 owner, "case", cid, contact[1] if contact else account_name, account_name, created, created_text,
                 mode, self._quota("case"), end=closed_at)
             self.writer.add(Case, (
-                cid, owner.id, created_text, closed_at or touch_text or created_text, 1, touch_text, next_on, aid,
+                cid, owner.id, created_text, closed_at or touch_text or created_text, touch_text or self.writer.null,
+                next_on or self.writer.null, aid,
                 contact[0] if contact else None, subject,
                 f"{subject}. Reported by {contact[1] if contact else 'the customer'} of {account_name}.",
                 priority, status, escalated_to, escalated_at, escalation_reason, answered, sla_due))
@@ -957,7 +978,7 @@ class Builder:
             subject = subjects[int(rng() * len(subjects))].format(name="the buying team", company="the customer")
             self.writer.add(Activity, (
                 act_id, type_name, subject, owner.id, owner.id, kind, rid, day, start_at, duration,
-                2, fixed, "open", "", None, "", None, day, None, "", created, created, 1, ""))
+                2, fixed, "open", "", None, "", None, day, None, "", created, created))
             key = (kind, rid)
             current = touched.get(key, next_on)
             touched[key] = day if current is None or day < current else current
