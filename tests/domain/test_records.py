@@ -156,3 +156,28 @@ def test_form_values_round_trip(rep: User) -> None:
     records.update(rep, CFG, "contact", contact.id, values, expected_version=1)
     assert records.get("contact", contact.id).owner_id == other.id
     assert ("Bob", other.id) in records.owners()
+
+
+def test_name_parts_in_a_query_give_the_names_records_names_gives(rep: User) -> None:
+    """Exception rule 7 reads the names with its rows (record_names.name_parts/text):
+    the same text as records.names for every kind, and "" for a record that is gone."""
+    from crm_tui.domain import record_names
+    from crm_tui.models import Account, Activity, Case, Contact
+
+    made = [("lead", Lead.create(first_name="Ana", last_name="Ng", company="Acme [EU]", owner=rep)),
+            ("lead", Lead.create(first_name="", last_name="Bo", owner=rep)),
+            ("contact", Contact.create(first_name="", last_name="Cy", owner=rep)),
+            ("account", Account.create(name=" Delta ", owner=rep)),
+            ("opportunity", Opportunity.create(name="Deal", owner=rep)),
+            ("case", Case.create(subject="Broken", owner=rep))]
+    links = [(kind, record.id) for kind, record in made] + [("lead", 999_999)]
+    day = dt.date(2026, 11, 18)
+    for kind, record_id in links:
+        Activity.create(type="call", subject="s", owner=rep, record_kind=kind, record_id=record_id, planned_date=day)
+    rows = (Activity.select(Activity.record_kind, Activity.record_id,
+                            *record_names.name_parts(Activity.record_kind, Activity.record_id))
+            .order_by(Activity.id).tuples())
+    found = {(kind, record_id): record_names.text(kind, *parts) for kind, record_id, *parts in rows}
+    expected = records.names(links)
+    assert found == {link: expected.get(link, "") for link in links}
+    assert found[links[0]] == "Ana Ng (Acme [EU])" and found[("lead", 999_999)] == ""
