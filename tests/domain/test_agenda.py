@@ -52,7 +52,8 @@ def test_the_first_rows_are_the_whole_agendas_first_rows_with_its_counts(rep: Us
         (WED, None, 3, "dated low"), (WED, dt.time(15, 0), 2, "afternoon"), (WED, None, 1, "dated high"),
         (WED, dt.time(11, 0), 2, "morning"), (WED - dt.timedelta(days=2), None, 2, "two days late"),
         (WED - dt.timedelta(days=1), dt.time(9, 0), 2, "late at nine"),
-        (WED - dt.timedelta(days=1), None, 1, "late, high"), (WED - dt.timedelta(days=1), dt.time(8, 0), 2, "late at eight"),
+        (WED - dt.timedelta(days=1), None, 1, "late, high"),
+        (WED - dt.timedelta(days=1), dt.time(8, 0), 2, "late at eight"),
         (WED + dt.timedelta(days=1), None, 2, "tomorrow"),
     ):
         plan(rep, lead, subject, day, time, priority=priority)
