@@ -73,8 +73,8 @@ def name_parts(kind: pw.Field, record_id: pw.Field) -> list[pw.Node]:
 
 
 def text(kind: str, first: Any, second: Any = None, third: Any = None) -> str:
-    """The display name `names` gives a record of `kind` from its name columns
-    (`name_parts`); "" when the record is gone."""
+    """A record's display name from its name columns, as `names` and
+    `name_parts` read them; "" when the record is gone."""
     if first is None:
         return ""
     if kind == "lead":
@@ -106,16 +106,7 @@ def names(links: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
             rows = db.database.execute_sql(sql, chunk).fetchall()
             if not rows:
                 continue
-            # A column at a time, no Python code per row beyond the name itself:
-            # rule 7 of the exceptions names thousands of records this way.
             found, *parts = zip(*rows)
-            if kind == "lead":
-                people = [f"{first} {last}".strip() for first, last in zip(parts[0], parts[1])]
-                texts = [f"{person} ({company})" if company else person for person, company in zip(people, parts[2])]
-            elif len(parts) == 1:
-                texts = [name.strip() if name else "" for name in parts[0]]
-            else:  # a contact: first and last name
-                texts = [(f"{first} {last}" if first and last else first or last or "").strip()
-                         for first, last in zip(*parts)]
+            texts = map(text, repeat(kind), *parts)
             result.update(zip(zip(repeat(kind), found), texts))
     return result
